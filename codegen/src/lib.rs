@@ -5,7 +5,11 @@
 //! ```
 
 pub mod diag;
+pub mod frontend;
+pub mod frontmatter;
+pub mod imtable;
 pub mod ir;
 pub mod names;
+pub mod twoslash;
 
 pub use diag::Diagnostic;

@@ -1,0 +1,74 @@
+//! Reading one page: detect its format and hand it to the matching front end.
+
+use crate::diag::Diagnostic;
+use crate::ir::{Page, SourceFormat};
+use crate::{frontmatter, imtable, twoslash};
+
+/// What reading one page produced.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    /// The operations (and/or notifications) of an API page.
+    Page(Page),
+    /// A page that holds no API description (redirect stub, navigation page), with the reason.
+    Skipped(String),
+    /// The page could not be read; every problem found, each with its line.
+    Failed(Vec<Diagnostic>),
+}
+
+/// Reads one page. `source` names it in diagnostics and in the IR (a path relative to the
+/// spec root); `bytes` is its raw content, which need not be valid UTF-8.
+pub fn read_page(source: &str, bytes: &[u8]) -> Outcome {
+    let text = match std::str::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let line = crate::diag::LineIndex::new(&String::from_utf8_lossy(
+                &bytes[..e.valid_up_to()],
+            ))
+            .line(e.valid_up_to());
+            return Outcome::Failed(vec![Diagnostic::new(
+                source,
+                line,
+                format!("page is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+            )]);
+        }
+    };
+    let (frontmatter, body_start) = match frontmatter::split(source, text) {
+        Ok(split) => split,
+        Err(diagnostic) => return Outcome::Failed(vec![diagnostic]),
+    };
+    if frontmatter.is_redirect() {
+        return Outcome::Skipped("redirect stub".to_owned());
+    }
+    let result = match detect(text) {
+        Some(SourceFormat::ImTable) => imtable::parse(source, text, &frontmatter, body_start),
+        Some(SourceFormat::Twoslash) => twoslash::parse(source, text, &frontmatter, body_start),
+        None => return Outcome::Skipped("navigation page: no API description".to_owned()),
+    };
+    match result {
+        Ok(page) => Outcome::Page(page),
+        Err(diagnostics) => Outcome::Failed(diagnostics),
+    }
+}
+
+/// Detects the page format from its content.
+pub fn detect(text: &str) -> Option<SourceFormat> {
+    if text.contains("```js twoslash") && text.contains("namespace WeChatPay.") {
+        Some(SourceFormat::Twoslash)
+    } else if text.contains("{.im-table #request}")
+        || text.contains("{.im-table #response}")
+        || has_method_heading(text)
+    {
+        Some(SourceFormat::ImTable)
+    } else {
+        None
+    }
+}
+
+fn has_method_heading(text: &str) -> bool {
+    text.lines().any(|line| {
+        line.starts_with('#')
+            && crate::ir::Method::ALL
+                .iter()
+                .any(|m| line.trim_end().ends_with(&format!("{{#{}}}", m.lower())))
+    })
+}
