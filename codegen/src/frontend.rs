@@ -16,8 +16,31 @@ pub enum Outcome {
 }
 
 /// Reads one page. `source` names it in diagnostics and in the IR (a path relative to the
-/// spec root); `bytes` is its raw content, which need not be valid UTF-8.
-pub fn read_page(source: &str, bytes: &[u8]) -> Outcome {
+/// spec root); `location` is its full `/`-separated path, from which front ends derive the URL
+/// (the part from `v3/` on); `bytes` is its raw content, which need not be valid UTF-8.
+pub fn read_page(source: &str, location: &str, bytes: &[u8]) -> Outcome {
+    match read_located(location, bytes) {
+        Outcome::Page(mut page) => {
+            for op in &mut page.operations {
+                op.source = source.to_owned();
+            }
+            for notification in &mut page.notifications {
+                notification.source = source.to_owned();
+            }
+            Outcome::Page(page)
+        }
+        Outcome::Failed(mut diagnostics) => {
+            for d in &mut diagnostics {
+                d.source = source.to_owned();
+            }
+            Outcome::Failed(diagnostics)
+        }
+        skipped => skipped,
+    }
+}
+
+/// Front ends name the page by its location; [`read_page`] renames it to the source name.
+fn read_located(source: &str, bytes: &[u8]) -> Outcome {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {

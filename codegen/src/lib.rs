@@ -10,6 +10,7 @@ pub mod frontmatter;
 pub mod imtable;
 pub mod ir;
 pub mod names;
+pub mod spec_tree;
 pub mod twoslash;
 
 pub use diag::Diagnostic;

@@ -192,6 +192,8 @@ pub struct Call<'c, C: ?Sized, O> {
     pub(crate) headers: Vec<(String, String)>,
     /// The first error met while assembling; reported when the call is sent.
     pub(crate) invalid: Option<String>,
+    /// Whether `SPEC.encrypted_response_fields` are decrypted with the merchant key.
+    pub(crate) decrypt_response: bool,
     pub(crate) operation: PhantomData<fn() -> O>,
 }
 
@@ -205,6 +207,7 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
             query: Vec::new(),
             headers: Vec::new(),
             invalid: None,
+            decrypt_response: false,
             operation: PhantomData,
         }
     }
@@ -240,6 +243,20 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
             Err(e) => self.fail(e),
         }
         self
+    }
+
+    /// Opt in to decrypting the response fields the operation declares encrypted
+    /// (`SPEC.encrypted_response_fields`) with the merchant private key, so the typed answer
+    /// holds plain values. Off by default: without it those fields keep WeChat Pay's base64
+    /// ciphertext.
+    pub fn decrypt_response(mut self) -> Self {
+        self.decrypt_response = true;
+        self
+    }
+
+    /// Whether [`Call::decrypt_response`] was asked for.
+    pub fn decrypts_response(&self) -> bool {
+        self.decrypt_response
     }
 
     pub fn spec(&self) -> &'static OperationSpec {

@@ -1,0 +1,119 @@
+//! AEAD_AES_256_GCM with the APIv3 key: webhook `resource` and `/v3/certificates` payloads.
+
+use std::fmt;
+
+use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+
+use super::error::Error;
+
+/// The 32-byte APIv3 key set in the merchant platform. Never shown by `Debug`.
+#[derive(Clone)]
+pub struct ApiV3Key([u8; 32]);
+
+impl ApiV3Key {
+    /// The key as configured (32 ASCII characters).
+    pub fn new(key: impl AsRef<[u8]>) -> Result<ApiV3Key, Error> {
+        let bytes: [u8; 32] = key
+            .as_ref()
+            .try_into()
+            .map_err(|_| Error::Config("the APIv3 key must be exactly 32 bytes".into()))?;
+        Ok(ApiV3Key(bytes))
+    }
+
+    fn key(&self) -> Result<LessSafeKey, Error> {
+        UnboundKey::new(&AES_256_GCM, &self.0)
+            .map(LessSafeKey::new)
+            .map_err(|_| Error::Crypto("AES-256-GCM key rejected".into()))
+    }
+
+    /// Decrypts `ciphertext` (base64 of ciphertext + 16-byte tag) with `nonce` (12 bytes) and
+    /// `associated_data`.
+    pub fn decrypt(
+        &self,
+        nonce: &str,
+        associated_data: &str,
+        ciphertext_base64: &str,
+    ) -> Result<Vec<u8>, Error> {
+        let nonce = nonce_of(nonce)?;
+        let mut in_out = BASE64
+            .decode(ciphertext_base64.trim())
+            .map_err(|_| Error::Crypto("AES-GCM ciphertext is not base64".into()))?;
+        let plain = self
+            .key()?
+            .open_in_place(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
+            .map_err(|_| {
+                Error::Crypto("AES-GCM authentication failed (wrong APIv3 key or data)".into())
+            })?;
+        Ok(plain.to_vec())
+    }
+
+    /// Encrypts `plaintext` the way WeChat Pay does; returns base64 of ciphertext + tag.
+    pub fn encrypt(
+        &self,
+        nonce: &str,
+        associated_data: &str,
+        plaintext: &[u8],
+    ) -> Result<String, Error> {
+        let nonce = nonce_of(nonce)?;
+        let mut in_out = plaintext.to_vec();
+        self.key()?
+            .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
+            .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+        Ok(BASE64.encode(in_out))
+    }
+}
+
+fn nonce_of(nonce: &str) -> Result<Nonce, Error> {
+    let bytes: [u8; NONCE_LEN] = nonce
+        .as_bytes()
+        .try_into()
+        .map_err(|_| Error::Crypto("AES-GCM nonce must be 12 bytes".into()))?;
+    Ok(Nonce::assume_unique_for_key(bytes))
+}
+
+impl fmt::Debug for ApiV3Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ApiV3Key(<redacted>)")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+
+    #[test]
+    fn design_vector_encrypts_and_decrypts() {
+        let key = ApiV3Key::new(KEY).unwrap();
+        assert_eq!(
+            key.encrypt("uluk4a9R25RW", "associatedData", b"message")
+                .unwrap(),
+            "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="
+        );
+        assert_eq!(
+            key.decrypt("uluk4a9R25RW", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=")
+                .unwrap(),
+            b"message"
+        );
+    }
+
+    #[test]
+    fn tampering_and_bad_input_are_errors() {
+        let key = ApiV3Key::new(KEY).unwrap();
+        for (nonce, aad, ct) in [
+            ("uluk4a9R25RW", "associatedDatA", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
+            ("uluk4a9R25RX", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
+            ("uluk4a9R25RW", "associatedData", "vlwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
+            ("short", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
+            ("uluk4a9R25RW", "associatedData", "%%%"),
+            ("uluk4a9R25RW", "associatedData", ""),
+        ] {
+            assert!(matches!(key.decrypt(nonce, aad, ct), Err(Error::Crypto(_))));
+        }
+        assert!(matches!(ApiV3Key::new("short"), Err(Error::Config(_))));
+        assert_eq!(format!("{key:?}"), "ApiV3Key(<redacted>)");
+    }
+}

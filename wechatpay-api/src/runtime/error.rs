@@ -1,0 +1,214 @@
+//! The one error type of the runtime.
+//!
+//! Every failure is a distinct, matchable variant; none of them carries key material, and
+//! their `Debug`/`Display` output never shows secrets (keys, the APIv3 key, decrypted fields).
+
+use std::fmt;
+
+/// Anything that can go wrong building a client, sending a call or checking an answer.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// The client (or test server) configuration is unusable: bad PEM, a key that is not an
+    /// RSA key, a missing merchant id, an invalid base URL…
+    Config(String),
+    /// The request could not be built: a body that does not serialise, a wrong number of path
+    /// arguments, a field to encrypt that is not a string or is too long, no key to encrypt
+    /// with…
+    InvalidRequest(String),
+    /// The HTTP exchange failed (connection, TLS, timeout, reading the body).
+    Transport(reqwest::Error),
+    /// WeChat Pay answered with a non-2xx status.
+    Api(ApiError),
+    /// A 2xx answer failed signature verification; see [`VerifyError`] for which check.
+    Verification(VerifyError),
+    /// A verified answer did not decode into the operation's response type.
+    Decode {
+        status: u16,
+        source: serde_json::Error,
+    },
+    /// An encrypted field (request or response) could not be encrypted/decrypted.
+    Crypto(String),
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Config(message) => write!(f, "invalid configuration: {message}"),
+            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Api(e) => e.fmt(f),
+            Error::Verification(e) => write!(f, "response verification failed: {e}"),
+            Error::Decode { status, source } => {
+                write!(f, "verified response (HTTP {status}) did not decode: {source}")
+            }
+            Error::Crypto(message) => write!(f, "field encryption failed: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Transport(e) => Some(e),
+            Error::Api(e) => Some(e),
+            Error::Verification(e) => Some(e),
+            Error::Decode { source, .. } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+impl From<VerifyError> for Error {
+    fn from(e: VerifyError) -> Error {
+        Error::Verification(e)
+    }
+}
+
+impl From<ApiError> for Error {
+    fn from(e: ApiError) -> Error {
+        Error::Api(e)
+    }
+}
+
+impl From<reqwest::Error> for Error {
+    fn from(e: reqwest::Error) -> Error {
+        // reqwest errors may carry the URL; ours never hold secrets in the URL.
+        Error::Transport(e)
+    }
+}
+
+impl Error {
+    /// The API error, if WeChat Pay answered with a non-2xx status.
+    pub fn as_api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The verification failure, if the answer was rejected.
+    pub fn as_verification(&self) -> Option<&VerifyError> {
+        match self {
+            Error::Verification(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// A non-2xx answer: `{"code": …, "message": …, "detail": …}` plus the `Request-ID` header.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// `code`, e.g. `PARAM_ERROR`; `None` when the body was not WeChat Pay's error JSON.
+    pub code: Option<String>,
+    /// `message`, a human-readable explanation.
+    pub message: Option<String>,
+    /// `detail`, when present (field, value, issue, location…).
+    pub detail: Option<serde_json::Value>,
+    /// The `Request-ID` header, to quote to WeChat Pay support.
+    pub request_id: Option<String>,
+    /// The raw body when it was not the error JSON (truncated to 1 KiB), else `None`.
+    pub raw_body: Option<String>,
+}
+
+impl ApiError {
+    /// Builds the error from a non-2xx answer.
+    pub fn from_response(status: u16, request_id: Option<String>, body: &[u8]) -> ApiError {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            code: Option<String>,
+            message: Option<String>,
+            detail: Option<serde_json::Value>,
+        }
+        match serde_json::from_slice::<Body>(body) {
+            Ok(parsed) => ApiError {
+                status,
+                code: parsed.code,
+                message: parsed.message,
+                detail: parsed.detail,
+                request_id,
+                raw_body: None,
+            },
+            Err(_) => {
+                let text = String::from_utf8_lossy(body);
+                let mut end = text.len().min(1024);
+                while !text.is_char_boundary(end) {
+                    end -= 1;
+                }
+                ApiError {
+                    status,
+                    code: None,
+                    message: None,
+                    detail: None,
+                    request_id,
+                    raw_body: Some(text[..end].to_owned()),
+                }
+            }
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "WeChat Pay answered HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " {code}")?;
+        }
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
+        }
+        if let Some(detail) = &self.detail {
+            write!(f, " (detail: {detail})")?;
+        }
+        if let Some(request_id) = &self.request_id {
+            write!(f, " [Request-ID {request_id}]")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+/// Why a WeChat Pay signature (on an answer or a webhook) was rejected.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum VerifyError {
+    /// One of `Wechatpay-Timestamp`, `Wechatpay-Nonce`, `Wechatpay-Signature`,
+    /// `Wechatpay-Serial` is absent (or not visible ASCII).
+    MissingHeader(&'static str),
+    /// `Wechatpay-Timestamp` is not a number of seconds.
+    MalformedTimestamp(String),
+    /// `Wechatpay-Serial` names no key this client knows (configure the WeChat Pay public
+    /// key or the platform certificate it names).
+    UnknownSerial(String),
+    /// The signature does not match the body under the key named by the serial.
+    BadSignature { serial: String },
+    /// `Wechatpay-Timestamp` is further than the allowed skew (300 s) from the local clock.
+    StaleTimestamp { timestamp: i64, now: i64 },
+}
+
+impl fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VerifyError::MissingHeader(name) => write!(f, "missing header {name}"),
+            VerifyError::MalformedTimestamp(value) => {
+                write!(f, "Wechatpay-Timestamp `{value}` is not a number of seconds")
+            }
+            VerifyError::UnknownSerial(serial) => {
+                write!(f, "Wechatpay-Serial `{serial}` names no configured key")
+            }
+            VerifyError::BadSignature { serial } => {
+                write!(f, "signature does not match the body (key `{serial}`)")
+            }
+            VerifyError::StaleTimestamp { timestamp, now } => write!(
+                f,
+                "Wechatpay-Timestamp {timestamp} is {} s away from the local clock ({now})",
+                (now - timestamp).abs()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}

@@ -1,0 +1,280 @@
+//! Key material: the merchant's private key, WeChat Pay's public keys and platform
+//! certificates. All RSA work goes through aws-lc-rs (constant-time, maintained); none of
+//! these types shows key material in `Debug`.
+
+use std::fmt;
+
+use aws_lc_rs::encoding::AsDer;
+use aws_lc_rs::rand::SystemRandom;
+use aws_lc_rs::rsa::{
+    KeyPair, OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, OaepPublicEncryptingKey,
+    PrivateDecryptingKey, PublicEncryptingKey,
+};
+use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
+use rustls_pki_types::pem::{PemObject, SectionKind};
+
+use super::error::Error;
+
+fn pem_sections(pem: &str) -> Result<Vec<(SectionKind, Vec<u8>)>, Error> {
+    let mut reader = pem.as_bytes();
+    let mut sections = Vec::new();
+    loop {
+        match rustls_pki_types::pem::from_buf(&mut reader) {
+            Ok(Some(section)) => sections.push(section),
+            Ok(None) => break,
+            Err(e) => return Err(Error::Config(format!("malformed PEM: {e}"))),
+        }
+    }
+    if sections.is_empty() {
+        return Err(Error::Config("no PEM section found".into()));
+    }
+    Ok(sections)
+}
+
+/// The merchant's API private key (`apiclient_key.pem`): signs requests and decrypts the
+/// response fields WeChat Pay encrypts with the merchant certificate's public key.
+pub struct MerchantPrivateKey {
+    signing: KeyPair,
+    decrypting: OaepPrivateDecryptingKey,
+    rng: SystemRandom,
+}
+
+impl MerchantPrivateKey {
+    /// Reads a PEM private key: PKCS#8 (`BEGIN PRIVATE KEY`, what WeChat Pay's tool writes)
+    /// or PKCS#1 (`BEGIN RSA PRIVATE KEY`). The key must be RSA, 2048 bits or more.
+    pub fn from_pem(pem: &str) -> Result<MerchantPrivateKey, Error> {
+        for (kind, der) in pem_sections(pem)? {
+            match kind {
+                SectionKind::PrivateKey => return MerchantPrivateKey::from_pkcs8_der(&der),
+                SectionKind::RsaPrivateKey => return MerchantPrivateKey::from_pkcs1_der(&der),
+                _ => continue,
+            }
+        }
+        Err(Error::Config(
+            "merchant private key: no `PRIVATE KEY` or `RSA PRIVATE KEY` PEM section".into(),
+        ))
+    }
+
+    /// Reads a DER PKCS#8 RSA private key.
+    pub fn from_pkcs8_der(der: &[u8]) -> Result<MerchantPrivateKey, Error> {
+        let signing = KeyPair::from_pkcs8(der)
+            .map_err(|e| Error::Config(format!("merchant private key rejected: {e}")))?;
+        let decrypting = PrivateDecryptingKey::from_pkcs8(der)
+            .ok()
+            .and_then(|key| OaepPrivateDecryptingKey::new(key).ok())
+            .ok_or_else(|| Error::Config("merchant private key cannot decrypt (OAEP)".into()))?;
+        Ok(MerchantPrivateKey {
+            signing,
+            decrypting,
+            rng: SystemRandom::new(),
+        })
+    }
+
+    /// Reads a DER PKCS#1 `RSAPrivateKey`.
+    pub fn from_pkcs1_der(der: &[u8]) -> Result<MerchantPrivateKey, Error> {
+        let key = KeyPair::from_der(der)
+            .map_err(|e| Error::Config(format!("merchant private key rejected: {e}")))?;
+        let pkcs8 = key
+            .as_der()
+            .map_err(|_| Error::Config("merchant private key cannot be re-encoded".into()))?;
+        MerchantPrivateKey::from_pkcs8_der(pkcs8.as_ref())
+    }
+
+    /// SHA256withRSA (PKCS#1 v1.5) over `message`, base64 — deterministic for a given key.
+    pub fn sign(&self, message: &[u8]) -> Result<String, Error> {
+        let mut signature = vec![0u8; self.signing.public_modulus_len()];
+        self.signing
+            .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
+            .map_err(|_| Error::Crypto("RSA signing failed".into()))?;
+        Ok(BASE64.encode(signature))
+    }
+
+    /// Decrypts one base64 RSA-OAEP (SHA-1, MGF1-SHA-1) ciphertext encrypted with the
+    /// merchant's public key.
+    pub fn decrypt(&self, ciphertext_base64: &str) -> Result<Vec<u8>, Error> {
+        oaep_decrypt(&self.decrypting, ciphertext_base64)
+    }
+}
+
+impl fmt::Debug for MerchantPrivateKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("MerchantPrivateKey(<redacted>)")
+    }
+}
+
+pub(crate) fn oaep_decrypt(
+    key: &OaepPrivateDecryptingKey,
+    ciphertext_base64: &str,
+) -> Result<Vec<u8>, Error> {
+    let ciphertext = BASE64
+        .decode(ciphertext_base64.trim())
+        .map_err(|_| Error::Crypto("ciphertext is not base64".into()))?;
+    let mut plaintext = vec![0u8; key.min_output_size()];
+    let plain = key
+        .decrypt(&OAEP_SHA1_MGF1SHA1, &ciphertext, &mut plaintext, None)
+        .map_err(|_| Error::Crypto("RSA-OAEP decryption failed (wrong key or data)".into()))?;
+    Ok(plain.to_vec())
+}
+
+pub(crate) fn oaep_encrypt(key: &OaepPublicEncryptingKey, plaintext: &[u8]) -> Result<String, Error> {
+    let max = key.max_plaintext_size(&OAEP_SHA1_MGF1SHA1);
+    if plaintext.len() > max {
+        return Err(Error::InvalidRequest(format!(
+            "value of {} bytes is too long for RSA-OAEP (at most {max})",
+            plaintext.len()
+        )));
+    }
+    let mut ciphertext = vec![0u8; key.ciphertext_size()];
+    let out = key
+        .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut ciphertext, None)
+        .map_err(|_| Error::Crypto("RSA-OAEP encryption failed".into()))?;
+    Ok(BASE64.encode(out))
+}
+
+/// Where a WeChat Pay key comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeySource {
+    /// A WeChat Pay public key (`PUB_KEY_ID_…`).
+    PublicKey,
+    /// A platform certificate; `not_before` is its start of validity (Unix seconds).
+    PlatformCertificate { not_before: i64, not_after: i64 },
+}
+
+/// One WeChat Pay key, named by the serial WeChat Pay puts in `Wechatpay-Serial`: verifies
+/// answer and webhook signatures and encrypts sensitive request fields.
+pub struct WechatpayKey {
+    id: String,
+    source: KeySource,
+    verifying: ParsedPublicKey,
+    encrypting: OaepPublicEncryptingKey,
+}
+
+impl WechatpayKey {
+    /// A WeChat Pay public key: its id (`PUB_KEY_ID_…`) and its `BEGIN PUBLIC KEY` PEM.
+    pub fn public_key(id: impl Into<String>, pem: &str) -> Result<WechatpayKey, Error> {
+        let id = id.into();
+        if id.is_empty() {
+            return Err(Error::Config("WeChat Pay public key id is empty".into()));
+        }
+        for (kind, der) in pem_sections(pem)? {
+            if kind == SectionKind::PublicKey {
+                return WechatpayKey::from_spki_der(id, KeySource::PublicKey, &der);
+            }
+        }
+        Err(Error::Config(format!(
+            "WeChat Pay public key {id}: no `PUBLIC KEY` PEM section"
+        )))
+    }
+
+    /// A WeChat Pay platform certificate (`BEGIN CERTIFICATE`); its id is the certificate's
+    /// serial number in upper-case hex, as WeChat Pay sends it.
+    pub fn platform_certificate(pem: &str) -> Result<WechatpayKey, Error> {
+        let der = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
+            .map_err(|e| Error::Config(format!("platform certificate: {e}")))?;
+        WechatpayKey::platform_certificate_der(der.as_ref())
+    }
+
+    /// A DER platform certificate.
+    pub fn platform_certificate_der(der: &[u8]) -> Result<WechatpayKey, Error> {
+        let (_, cert) = x509_parser::parse_x509_certificate(der)
+            .map_err(|e| Error::Config(format!("platform certificate does not parse: {e}")))?;
+        let serial = serial_hex(cert.raw_serial());
+        let validity = cert.validity();
+        let source = KeySource::PlatformCertificate {
+            not_before: validity.not_before.timestamp(),
+            not_after: validity.not_after.timestamp(),
+        };
+        WechatpayKey::from_spki_der(serial, source, cert.public_key().raw)
+    }
+
+    fn from_spki_der(id: String, source: KeySource, spki: &[u8]) -> Result<WechatpayKey, Error> {
+        let verifying = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki)
+            .map_err(|e| Error::Config(format!("WeChat Pay key {id} rejected: {e}")))?;
+        let encrypting = PublicEncryptingKey::from_der(spki)
+            .ok()
+            .and_then(|key| OaepPublicEncryptingKey::new(key).ok())
+            .ok_or_else(|| Error::Config(format!("WeChat Pay key {id} cannot encrypt (OAEP)")))?;
+        Ok(WechatpayKey {
+            id,
+            source,
+            verifying,
+            encrypting,
+        })
+    }
+
+    /// The key's serial: `PUB_KEY_ID_…` or the certificate serial.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    pub fn source(&self) -> KeySource {
+        self.source
+    }
+
+    /// Checks a base64 SHA256withRSA signature over `message`.
+    pub fn verify(&self, message: &[u8], signature_base64: &str) -> bool {
+        let Ok(signature) = BASE64.decode(signature_base64.trim()) else {
+            return false;
+        };
+        self.verifying.verify_sig(message, &signature).is_ok()
+    }
+
+    /// Encrypts a sensitive value: RSA-OAEP, SHA-1, MGF1-SHA-1, empty label, base64.
+    pub fn encrypt(&self, plaintext: &[u8]) -> Result<String, Error> {
+        oaep_encrypt(&self.encrypting, plaintext)
+    }
+}
+
+impl fmt::Debug for WechatpayKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("WechatpayKey")
+            .field("id", &self.id)
+            .field("source", &self.source)
+            .finish_non_exhaustive()
+    }
+}
+
+fn serial_hex(raw: &[u8]) -> String {
+    let mut raw = raw;
+    while raw.len() > 1 && raw[0] == 0 {
+        raw = &raw[1..];
+    }
+    raw.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bad_pem_is_a_config_error() {
+        for pem in [
+            "",
+            "not a pem",
+            "-----BEGIN PRIVATE KEY-----\n!!!!\n-----END PRIVATE KEY-----\n",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+            "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n",
+        ] {
+            assert!(matches!(
+                MerchantPrivateKey::from_pem(pem),
+                Err(Error::Config(_))
+            ));
+            assert!(matches!(
+                WechatpayKey::public_key("PUB_KEY_ID_1", pem),
+                Err(Error::Config(_))
+            ));
+            assert!(matches!(
+                WechatpayKey::platform_certificate(pem),
+                Err(Error::Config(_))
+            ));
+        }
+    }
+
+    #[test]
+    fn serial_is_upper_hex_without_sign_byte() {
+        assert_eq!(serial_hex(&[0x00, 0x9a, 0x01]), "9A01");
+        assert_eq!(serial_hex(&[0x00]), "00");
+    }
+}
