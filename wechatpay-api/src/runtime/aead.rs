@@ -94,8 +94,12 @@ mod tests {
             "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="
         );
         assert_eq!(
-            key.decrypt("uluk4a9R25RW", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=")
-                .unwrap(),
+            key.decrypt(
+                "uluk4a9R25RW",
+                "associatedData",
+                "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="
+            )
+            .unwrap(),
             b"message"
         );
     }
@@ -104,10 +108,26 @@ mod tests {
     fn tampering_and_bad_input_are_errors() {
         let key = ApiV3Key::new(KEY).unwrap();
         for (nonce, aad, ct) in [
-            ("uluk4a9R25RW", "associatedDatA", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
-            ("uluk4a9R25RX", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
-            ("uluk4a9R25RW", "associatedData", "vlwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
-            ("short", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="),
+            (
+                "uluk4a9R25RW",
+                "associatedDatA",
+                "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+            ),
+            (
+                "uluk4a9R25RX",
+                "associatedData",
+                "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+            ),
+            (
+                "uluk4a9R25RW",
+                "associatedData",
+                "vlwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+            ),
+            (
+                "short",
+                "associatedData",
+                "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+            ),
             ("uluk4a9R25RW", "associatedData", "%%%"),
             ("uluk4a9R25RW", "associatedData", ""),
         ] {

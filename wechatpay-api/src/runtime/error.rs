@@ -40,7 +40,10 @@ impl fmt::Display for Error {
             Error::Api(e) => e.fmt(f),
             Error::Verification(e) => write!(f, "response verification failed: {e}"),
             Error::Decode { status, source } => {
-                write!(f, "verified response (HTTP {status}) did not decode: {source}")
+                write!(
+                    f,
+                    "verified response (HTTP {status}) did not decode: {source}"
+                )
             }
             Error::Crypto(message) => write!(f, "field encryption failed: {message}"),
         }
@@ -194,7 +197,10 @@ impl fmt::Display for VerifyError {
         match self {
             VerifyError::MissingHeader(name) => write!(f, "missing header {name}"),
             VerifyError::MalformedTimestamp(value) => {
-                write!(f, "Wechatpay-Timestamp `{value}` is not a number of seconds")
+                write!(
+                    f,
+                    "Wechatpay-Timestamp `{value}` is not a number of seconds"
+                )
             }
             VerifyError::UnknownSerial(serial) => {
                 write!(f, "Wechatpay-Serial `{serial}` names no configured key")

@@ -16,7 +16,9 @@ pub fn transform_fields<P: AsRef<str>>(
         let path = path.as_ref();
         let segments: Vec<&str> = path.split('.').collect();
         if segments.iter().any(|s| s.is_empty() || *s == "[]") {
-            return Err(Error::InvalidRequest(format!("malformed field path `{path}`")));
+            return Err(Error::InvalidRequest(format!(
+                "malformed field path `{path}`"
+            )));
         }
         walk(value, &segments, path, transform)?;
     }
@@ -105,7 +107,11 @@ mod tests {
         });
         upper(
             &mut value,
-            &["phone_number", "user_information.common_field_list[].value", "absent.x"],
+            &[
+                "phone_number",
+                "user_information.common_field_list[].value",
+                "absent.x",
+            ],
         )
         .unwrap();
         assert_eq!(
@@ -121,9 +127,18 @@ mod tests {
     #[test]
     fn wrong_types_are_reported() {
         let mut value = json!({"phone_number": 13, "list": {"value": "x"}});
-        assert!(matches!(upper(&mut value, &["phone_number"]), Err(Error::InvalidRequest(_))));
-        assert!(matches!(upper(&mut value, &["list[].value"]), Err(Error::InvalidRequest(_))));
-        assert!(matches!(upper(&mut value, &["a..b"]), Err(Error::InvalidRequest(_))));
+        assert!(matches!(
+            upper(&mut value, &["phone_number"]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            upper(&mut value, &["list[].value"]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            upper(&mut value, &["a..b"]),
+            Err(Error::InvalidRequest(_))
+        ));
         let mut null = json!({"phone_number": null});
         upper(&mut null, &["phone_number"]).unwrap();
         assert_eq!(null, json!({"phone_number": null}));

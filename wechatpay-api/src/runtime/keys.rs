@@ -118,7 +118,10 @@ pub(crate) fn oaep_decrypt(
     Ok(plain.to_vec())
 }
 
-pub(crate) fn oaep_encrypt(key: &OaepPublicEncryptingKey, plaintext: &[u8]) -> Result<String, Error> {
+pub(crate) fn oaep_encrypt(
+    key: &OaepPublicEncryptingKey,
+    plaintext: &[u8],
+) -> Result<String, Error> {
     let max = key.max_plaintext_size(&OAEP_SHA1_MGF1SHA1);
     if plaintext.len() > max {
         return Err(Error::InvalidRequest(format!(

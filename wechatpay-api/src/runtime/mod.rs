@@ -1,8 +1,37 @@
 //! The hand-written runtime: everything generated code calls into.
+//!
+//! - [`Client`] (async; send a generated call with `.await`) and, with the `blocking`
+//!   feature, [`blocking::Client`] (send with `.send()`), both built by [`ClientBuilder`].
+//! - Requests are signed (`Authorization: WECHATPAY2-SHA256-RSA2048 …`), the fields an
+//!   operation marks sensitive are RSA-OAEP-encrypted with the WeChat Pay key (and
+//!   `Wechatpay-Serial` set), every 2xx answer except downloads is verified by the key its
+//!   `Wechatpay-Serial` names, and non-2xx answers become [`Error::Api`].
+//! - Encrypted answer fields are decrypted with the merchant key on request:
+//!   [`Call::decrypt_response`], or [`Client::decrypt_fields`] afterwards.
+//! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
+//! - [`aead::ApiV3Key`] opens webhook resources; [`Verifier`] checks webhook signatures.
 
+pub mod aead;
+#[cfg(feature = "blocking")]
+pub mod blocking;
+pub mod client;
+mod core;
+pub mod dynamic;
+pub mod error;
+pub mod fields;
+pub mod keys;
 pub mod operation;
+pub mod signing;
+pub mod verify;
 
+pub use self::core::{PreparedRequest, USER_AGENT};
+pub use aead::ApiV3Key;
+pub use client::{Client, ClientBuilder, VerifiedResponse};
+pub use dynamic::DynamicCall;
+pub use error::{ApiError, Error, VerifyError};
+pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 pub use operation::{
     Binary, Call, Decode, Empty, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
     RequestBodyKind, ResponseBodyKind,
 };
+pub use verify::{SignatureHeaders, Verifier};

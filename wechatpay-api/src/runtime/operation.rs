@@ -365,6 +365,15 @@ macro_rules! string_enum {
             Unknown(::std::string::String),
         }
 
+        $crate::impl_string_enum!($name { $( $variant = $value ),* });
+    };
+}
+
+/// The conversions and serde impls of a string enum declared with an `Unknown(String)` variant
+/// (what [`string_enum!`] and generated code use).
+#[macro_export]
+macro_rules! impl_string_enum {
+    ($name:ident { $( $variant:ident = $value:literal ),* $(,)? }) => {
         impl $name {
             /// The wire value.
             pub fn as_str(&self) -> &str {
@@ -471,6 +480,9 @@ mod tests {
     fn string_enum_keeps_unknown_values() {
         let parsed: Vec<Color> = serde_json::from_str(r#"["RED","GREEN"]"#).unwrap();
         assert_eq!(parsed, vec![Color::Red, Color::Unknown("GREEN".into())]);
-        assert_eq!(serde_json::to_string(&parsed).unwrap(), r#"["RED","GREEN"]"#);
+        assert_eq!(
+            serde_json::to_string(&parsed).unwrap(),
+            r#"["RED","GREEN"]"#
+        );
     }
 }

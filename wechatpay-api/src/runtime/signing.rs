@@ -5,8 +5,7 @@ use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 use super::error::Error;
 use super::keys::MerchantPrivateKey;
 
-const NONCE_ALPHABET: &[u8; 62] =
-    b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+const NONCE_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 
 /// 32 characters of `[0-9A-Za-z]` from the system CSPRNG (unbiased: rejection sampling).
 pub fn nonce() -> Result<String, Error> {
@@ -29,7 +28,13 @@ pub fn nonce() -> Result<String, Error> {
 /// `METHOD\nURL\nTIMESTAMP\nNONCE\nBODY\n`, the text a request signature covers.
 /// `url` is the path plus `?query` (no scheme, no host); `body` the exact bytes sent
 /// (empty for GET; the `meta` JSON for uploads).
-pub fn request_message(method: &str, url: &str, timestamp: i64, nonce: &str, body: &[u8]) -> Vec<u8> {
+pub fn request_message(
+    method: &str,
+    url: &str,
+    timestamp: i64,
+    nonce: &str,
+    body: &[u8],
+) -> Vec<u8> {
     let mut message = Vec::with_capacity(method.len() + url.len() + nonce.len() + body.len() + 24);
     message.extend_from_slice(method.as_bytes());
     message.push(b'\n');
@@ -57,7 +62,13 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
 }
 
 /// The value of the `Authorization` header.
-pub fn authorization(mchid: &str, serial_no: &str, nonce: &str, timestamp: i64, signature: &str) -> String {
+pub fn authorization(
+    mchid: &str,
+    serial_no: &str,
+    nonce: &str,
+    timestamp: i64,
+    signature: &str,
+) -> String {
     format!(
         "WECHATPAY2-SHA256-RSA2048 mchid=\"{mchid}\",nonce_str=\"{nonce}\",signature=\"{signature}\",timestamp=\"{timestamp}\",serial_no=\"{serial_no}\""
     )
@@ -76,7 +87,9 @@ pub fn sign_request(
 ) -> Result<String, Error> {
     let message = request_message(method, url, timestamp, nonce, body);
     let signature = key.sign(&message)?;
-    Ok(authorization(mchid, serial_no, nonce, timestamp, &signature))
+    Ok(authorization(
+        mchid, serial_no, nonce, timestamp, &signature,
+    ))
 }
 
 /// The parts of an `Authorization: WECHATPAY2-SHA256-RSA2048 …` header.

@@ -1,0 +1,383 @@
+//! What the async and the blocking client share: turning a call into a signed request, and
+//! a raw answer into a verified, decoded result. No I/O happens here.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
+use serde_json::Value;
+
+use super::error::{ApiError, Error};
+use super::fields::transform_fields;
+use super::keys::MerchantPrivateKey;
+use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
+use super::signing::{nonce, sign_request};
+use super::verify::{Verifier, unix_now};
+
+/// Characters left as they are in a path segment or query component (RFC 3986 unreserved).
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// The `User-Agent` every request carries.
+pub const USER_AGENT: &str = concat!(
+    env!("CARGO_PKG_NAME"),
+    "/",
+    env!("CARGO_PKG_VERSION"),
+    " (Rust; +APIv3)"
+);
+
+/// A request ready to go on the wire: signed, fields encrypted. Built by `Call::prepare` or
+/// `DynamicCall::prepare`, sent by the clients.
+#[derive(Debug, Clone)]
+pub struct PreparedRequest {
+    pub method: HttpMethod,
+    /// Absolute URL (base URL or `base_uri`, path, query).
+    pub url: String,
+    /// The signed part of the URL: path and `?query`.
+    pub signed_url: String,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// How to check and decode the answer.
+    pub response_body: ResponseBodyKind,
+    /// Response fields to decrypt with the merchant key after verification.
+    pub decrypt_response_fields: Vec<String>,
+}
+
+/// Everything that describes one request, whether it comes from a generated operation or a
+/// dynamic call.
+pub(crate) struct RequestParts<'a> {
+    pub method: HttpMethod,
+    pub path: String,
+    pub base_uri: Option<&'a str>,
+    pub request_body: RequestBodyKind,
+    pub response_body: ResponseBodyKind,
+    pub encrypted_request_fields: &'a [&'a str],
+    pub decrypt_response_fields: Vec<String>,
+    pub body: Option<Value>,
+    pub query: &'a [(String, String)],
+    pub headers: &'a [(String, String)],
+    pub files: &'a [(String, FilePart)],
+}
+
+/// Credentials, keys and endpoints of one merchant.
+#[derive(Debug)]
+pub(crate) struct Core {
+    pub mchid: String,
+    pub merchant_serial: String,
+    pub merchant_key: MerchantPrivateKey,
+    pub verifier: Verifier,
+    pub base_url: String,
+    /// Send every request to `base_url`, even those whose docs name another host.
+    pub force_base_url: bool,
+}
+
+/// Fills `{name}` placeholders of `template` with `args` in order, each percent-encoded as a
+/// path segment.
+pub(crate) fn fill_path(template: &str, args: &[String]) -> Result<String, Error> {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    let mut args = args.iter();
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            return Err(Error::InvalidRequest(format!(
+                "unclosed placeholder in path `{template}`"
+            )));
+        };
+        out.push_str(&rest[..start]);
+        let Some(arg) = args.next() else {
+            return Err(Error::InvalidRequest(format!(
+                "path `{template}`: no value for {}",
+                &rest[start..start + len + 1]
+            )));
+        };
+        if arg.is_empty() {
+            return Err(Error::InvalidRequest(format!(
+                "path `{template}`: empty value for {}",
+                &rest[start..start + len + 1]
+            )));
+        }
+        out.extend(utf8_percent_encode(arg, COMPONENT));
+        rest = &rest[start + len + 1..];
+    }
+    out.push_str(rest);
+    if args.next().is_some() {
+        return Err(Error::InvalidRequest(format!(
+            "path `{template}`: more values than placeholders"
+        )));
+    }
+    if !out.starts_with('/') {
+        out.insert(0, '/');
+    }
+    Ok(out)
+}
+
+/// The placeholder names of a template, in order.
+pub(crate) fn placeholders(template: &str) -> Vec<&str> {
+    let mut names = Vec::new();
+    let mut rest = template;
+    while let Some(start) = rest.find('{') {
+        let Some(len) = rest[start..].find('}') else {
+            break;
+        };
+        names.push(&rest[start + 1..start + len]);
+        rest = &rest[start + len + 1..];
+    }
+    names
+}
+
+fn query_string(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.extend(utf8_percent_encode(name, COMPONENT));
+        out.push('=');
+        out.extend(utf8_percent_encode(value, COMPONENT));
+    }
+    out
+}
+
+fn multipart_body(
+    boundary: &str,
+    meta: &[u8],
+    files: &[(String, FilePart)],
+) -> Result<Vec<u8>, Error> {
+    fn check(what: &str, text: &str) -> Result<(), Error> {
+        if text.contains(['"', '\r', '\n']) {
+            return Err(Error::InvalidRequest(format!(
+                "multipart {what} `{}` contains a quote or line break",
+                text.escape_debug()
+            )));
+        }
+        Ok(())
+    }
+    let mut body = Vec::with_capacity(
+        meta.len()
+            + files
+                .iter()
+                .map(|(_, f)| f.bytes.len() + 200)
+                .sum::<usize>()
+            + 200,
+    );
+    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n").as_bytes());
+    body.extend_from_slice(meta);
+    body.extend_from_slice(b"\r\n");
+    for (name, part) in files {
+        check("part name", name)?;
+        check("file name", &part.file_name)?;
+        check("content type", &part.content_type)?;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                part.file_name, part.content_type
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok(body)
+}
+
+impl Core {
+    /// Encrypts, serialises and signs one request.
+    pub(crate) fn prepare(&self, parts: RequestParts<'_>) -> Result<PreparedRequest, Error> {
+        let mut signed_url = parts.path;
+        let query = query_string(parts.query);
+        if !query.is_empty() {
+            signed_url.push('?');
+            signed_url.push_str(&query);
+        }
+        let base = match parts.base_uri {
+            Some(base_uri) if !self.force_base_url => base_uri.trim_end_matches('/'),
+            _ => self.base_url.as_str(),
+        };
+        let url = format!("{base}{signed_url}");
+
+        let mut headers = HeaderMap::with_capacity(8);
+        let mut body = parts.body;
+        if !parts.encrypted_request_fields.is_empty() {
+            let key = self.verifier.encryption_key().ok_or_else(|| {
+                Error::InvalidRequest(
+                    "this operation encrypts fields, but no WeChat Pay public key or platform \
+                     certificate is configured"
+                        .into(),
+                )
+            })?;
+            if let Some(body) = body.as_mut() {
+                transform_fields(body, parts.encrypted_request_fields, &mut |path, plain| {
+                    key.encrypt(plain.as_bytes()).map_err(|e| match e {
+                        Error::InvalidRequest(m) => Error::InvalidRequest(format!("`{path}`: {m}")),
+                        other => other,
+                    })
+                })?;
+            }
+            headers.insert(
+                HeaderName::from_static("wechatpay-serial"),
+                header_value(key.id())?,
+            );
+        }
+
+        let (bytes, signed_body, content_type) = match (parts.request_body, body) {
+            (RequestBodyKind::Multipart, body) => {
+                let meta = serde_json::to_vec(&body.unwrap_or(Value::Object(Default::default())))
+                    .map_err(|e| {
+                    Error::InvalidRequest(format!("meta does not serialise: {e}"))
+                })?;
+                let boundary = format!("wechatpay-rs-{}", nonce()?);
+                let bytes = multipart_body(&boundary, &meta, parts.files)?;
+                (
+                    bytes,
+                    Some(meta),
+                    Some(format!("multipart/form-data; boundary={boundary}")),
+                )
+            }
+            (_, Some(body)) if parts.method != HttpMethod::Get => {
+                let bytes = serde_json::to_vec(&body)
+                    .map_err(|e| Error::InvalidRequest(format!("body does not serialise: {e}")))?;
+                (bytes, None, Some("application/json".to_owned()))
+            }
+            _ => (Vec::new(), None, None),
+        };
+
+        let timestamp = unix_now();
+        let nonce = nonce()?;
+        let authorization = sign_request(
+            &self.merchant_key,
+            &self.mchid,
+            &self.merchant_serial,
+            parts.method.as_str(),
+            &signed_url,
+            timestamp,
+            &nonce,
+            signed_body.as_deref().unwrap_or(&bytes),
+        )?;
+
+        for (name, value) in parts.headers {
+            let name = HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::InvalidRequest(format!("invalid header name `{name}`")))?;
+            // The runtime owns these; a caller-supplied Wechatpay-Serial would not match the
+            // key that encrypted the fields.
+            if name == header::AUTHORIZATION
+                || name == header::CONTENT_TYPE
+                || (name.as_str() == "wechatpay-serial" && headers.contains_key(&name))
+            {
+                continue;
+            }
+            headers.append(name, header_value(value)?);
+        }
+        headers.insert(header::AUTHORIZATION, header_value(&authorization)?);
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+        if let Some(content_type) = content_type {
+            headers.insert(header::CONTENT_TYPE, header_value(&content_type)?);
+        }
+
+        Ok(PreparedRequest {
+            method: parts.method,
+            url,
+            signed_url,
+            headers,
+            body: bytes,
+            response_body: parts.response_body,
+            decrypt_response_fields: parts.decrypt_response_fields,
+        })
+    }
+
+    /// Checks an answer: non-2xx becomes [`Error::Api`]; a 2xx is verified (unless it is a
+    /// download) and its encrypted fields decrypted if asked. Returns the bytes to decode.
+    pub(crate) fn finish(
+        &self,
+        kind: ResponseBodyKind,
+        decrypt_fields: &[String],
+        status: u16,
+        headers: &HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Vec<u8>, Error> {
+        if !(200..300).contains(&status) {
+            let request_id = headers
+                .get("request-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            return Err(Error::Api(ApiError::from_response(
+                status, request_id, &body,
+            )));
+        }
+        if kind == ResponseBodyKind::Binary {
+            return Ok(body);
+        }
+        self.verifier.verify(headers, &body)?;
+        if decrypt_fields.is_empty() || body.is_empty() {
+            return Ok(body);
+        }
+        let mut value: Value =
+            serde_json::from_slice(&body).map_err(|source| Error::Decode { status, source })?;
+        self.decrypt_fields(&mut value, decrypt_fields)?;
+        serde_json::to_vec(&value).map_err(|source| Error::Decode { status, source })
+    }
+
+    pub(crate) fn decrypt_fields<P: AsRef<str>>(
+        &self,
+        value: &mut Value,
+        paths: &[P],
+    ) -> Result<(), Error> {
+        transform_fields(value, paths, &mut |path, ciphertext| {
+            let plain = self
+                .merchant_key
+                .decrypt(ciphertext)
+                .map_err(|e| Error::Crypto(format!("response field `{path}`: {e}")))?;
+            String::from_utf8(plain)
+                .map_err(|_| Error::Crypto(format!("response field `{path}` is not UTF-8")))
+        })
+    }
+}
+
+fn header_value(text: &str) -> Result<HeaderValue, Error> {
+    HeaderValue::from_str(text).map_err(|_| {
+        Error::InvalidRequest(format!("invalid header value `{}`", text.escape_debug()))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_placeholders_are_filled_in_order_and_encoded() {
+        let path = fill_path(
+            "/v3/cards/{card_id}/users/{code}",
+            &["p/x y".to_owned(), "数".to_owned()],
+        )
+        .unwrap();
+        assert_eq!(path, "/v3/cards/p%2Fx%20y/users/%E6%95%B0");
+        assert_eq!(fill_path("v3/a", &[]).unwrap(), "/v3/a");
+        assert!(matches!(
+            fill_path("/v3/{a}", &[]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            fill_path("/v3/a", &["x".to_owned()]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            fill_path("/v3/{a", &["x".to_owned()]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert!(matches!(
+            fill_path("/v3/{a}", &[String::new()]),
+            Err(Error::InvalidRequest(_))
+        ));
+        assert_eq!(placeholders("/v3/{a}/b/{c}"), vec!["a", "c"]);
+    }
+
+    #[test]
+    fn query_is_percent_encoded() {
+        assert_eq!(
+            query_string(&[("a".into(), "1 2".into()), ("b".into(), "x,y&z".into())]),
+            "a=1%202&b=x%2Cy%26z"
+        );
+    }
+}

@@ -1,0 +1,222 @@
+//! Calls to any path, without generated types — like the PHP SDK's
+//! `chain('v3/…/{card_id}/…')`. Signed, encrypted and verified exactly like generated calls.
+//!
+//! ```no_run
+//! # async fn run(client: &wechatpay_api::runtime::Client) -> Result<(), wechatpay_api::runtime::Error> {
+//! use wechatpay_api::runtime::HttpMethod;
+//! let answer = client
+//!     .request(HttpMethod::Post, "v3/marketing/membercard-open/cards/{card_id}/users/import")
+//!     .param("card_id", "pY7Pq1fGdzeyMoZNwwVoTfL5Ovmo")
+//!     .json(&serde_json::json!({ "phone_number": "13800138000" }))
+//!     .encrypt_fields(&["phone_number"])
+//!     .await?;
+//! let value: serde_json::Value = answer.json()?;
+//! # Ok(()) }
+//! ```
+
+use std::future::{Future, IntoFuture};
+use std::pin::Pin;
+
+use serde::Serialize;
+
+use super::client::{Client, VerifiedResponse};
+use super::core::{PreparedRequest, RequestParts, fill_path, placeholders};
+use super::error::Error;
+use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
+
+/// A request to a path template, with named path parameters.
+pub struct DynamicCall<'c, C: ?Sized> {
+    client: &'c C,
+    method: HttpMethod,
+    template: String,
+    params: Vec<(String, String)>,
+    base_uri: Option<String>,
+    body: Option<serde_json::Value>,
+    query: Vec<(String, String)>,
+    headers: Vec<(String, String)>,
+    files: Vec<(String, FilePart)>,
+    encrypt: Vec<String>,
+    decrypt: Vec<String>,
+    download: bool,
+    invalid: Option<String>,
+}
+
+impl<'c, C: ?Sized> DynamicCall<'c, C> {
+    /// A call of `method` on `template` (`/v3/…/{name}/…`; the leading `/` is optional).
+    pub fn new(client: &'c C, method: HttpMethod, template: impl Into<String>) -> Self {
+        DynamicCall {
+            client,
+            method,
+            template: template.into(),
+            params: Vec::new(),
+            base_uri: None,
+            body: None,
+            query: Vec::new(),
+            headers: Vec::new(),
+            files: Vec::new(),
+            encrypt: Vec::new(),
+            decrypt: Vec::new(),
+            download: false,
+            invalid: None,
+        }
+    }
+
+    /// The value of the `{name}` placeholder.
+    pub fn param(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        self.params.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// The JSON body (for uploads with [`DynamicCall::file`], the `meta` part).
+    pub fn json(mut self, body: &impl Serialize) -> Self {
+        match serde_json::to_value(body) {
+            Ok(value) => self.body = Some(value),
+            Err(e) => {
+                self.invalid
+                    .get_or_insert(format!("request body does not serialise: {e}"));
+            }
+        }
+        self
+    }
+
+    /// One query parameter (kept in the order given).
+    pub fn query(mut self, name: &str, value: impl std::fmt::Display) -> Self {
+        self.query.push((name.to_owned(), value.to_string()));
+        self
+    }
+
+    /// One extra request header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// A file part; makes the request a multipart upload whose `meta` is the JSON body.
+    pub fn file(mut self, name: &str, part: FilePart) -> Self {
+        self.files.push((name.to_owned(), part));
+        self
+    }
+
+    /// Body fields to encrypt with the WeChat Pay key (paths like `a.b`, `list[].value`).
+    pub fn encrypt_fields(mut self, paths: &[&str]) -> Self {
+        self.encrypt.extend(paths.iter().map(|p| (*p).to_owned()));
+        self
+    }
+
+    /// Answer fields to decrypt with the merchant key after verification.
+    pub fn decrypt_response_fields(mut self, paths: &[&str]) -> Self {
+        self.decrypt.extend(paths.iter().map(|p| (*p).to_owned()));
+        self
+    }
+
+    /// Sends to another host than the client's base URL (the docs' `base_uri`).
+    pub fn base_uri(mut self, base_uri: &str) -> Self {
+        self.base_uri = Some(base_uri.to_owned());
+        self
+    }
+
+    /// Marks the answer as an unsigned download (not verified; check its digest).
+    pub fn download(mut self) -> Self {
+        self.download = true;
+        self
+    }
+
+    fn prepare_with(self, core: &super::core::Core) -> Result<PreparedRequest, Error> {
+        if let Some(problem) = self.invalid {
+            return Err(Error::InvalidRequest(problem));
+        }
+        let names = placeholders(&self.template);
+        let mut args = Vec::with_capacity(names.len());
+        for name in &names {
+            let value = self.params.iter().find(|(n, _)| n == name).ok_or_else(|| {
+                Error::InvalidRequest(format!("no value for path parameter `{name}`"))
+            })?;
+            args.push(value.1.clone());
+        }
+        if let Some((unknown, _)) = self
+            .params
+            .iter()
+            .find(|(n, _)| !names.contains(&n.as_str()))
+        {
+            return Err(Error::InvalidRequest(format!(
+                "path `{}` has no parameter `{unknown}`",
+                self.template
+            )));
+        }
+        let encrypt: Vec<&str> = self.encrypt.iter().map(String::as_str).collect();
+        core.prepare(RequestParts {
+            method: self.method,
+            path: fill_path(&self.template, &args)?,
+            base_uri: self.base_uri.as_deref(),
+            request_body: if self.files.is_empty() {
+                RequestBodyKind::Json
+            } else {
+                RequestBodyKind::Multipart
+            },
+            response_body: if self.download {
+                ResponseBodyKind::Binary
+            } else {
+                ResponseBodyKind::Json
+            },
+            encrypted_request_fields: &encrypt,
+            decrypt_response_fields: self.decrypt,
+            body: self.body,
+            query: &self.query,
+            headers: &self.headers,
+            files: &self.files,
+        })
+    }
+}
+
+impl Client {
+    /// A call to any path; see [`DynamicCall`].
+    pub fn request(&self, method: HttpMethod, template: &str) -> DynamicCall<'_, Client> {
+        DynamicCall::new(self, method, template)
+    }
+}
+
+impl DynamicCall<'_, Client> {
+    /// Encrypts, serialises and signs the request without sending it.
+    pub fn prepare(self) -> Result<PreparedRequest, Error> {
+        let core = &self.client.core;
+        self.prepare_with(core)
+    }
+}
+
+impl<'c> IntoFuture for DynamicCall<'c, Client> {
+    type Output = Result<VerifiedResponse, Error>;
+    type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        let client = self.client;
+        let prepared = self.prepare();
+        Box::pin(async move { client.execute(prepared?).await })
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl super::blocking::Client {
+    /// A call to any path; see [`DynamicCall`].
+    pub fn request(
+        &self,
+        method: HttpMethod,
+        template: &str,
+    ) -> DynamicCall<'_, super::blocking::Client> {
+        DynamicCall::new(self, method, template)
+    }
+}
+
+#[cfg(feature = "blocking")]
+impl DynamicCall<'_, super::blocking::Client> {
+    /// Encrypts, serialises and signs the request without sending it.
+    pub fn prepare(self) -> Result<PreparedRequest, Error> {
+        let core = &self.client.core;
+        self.prepare_with(core)
+    }
+
+    /// Sends the call and waits for the verified answer.
+    pub fn send(self) -> Result<VerifiedResponse, Error> {
+        let client = self.client;
+        client.execute(self.prepare()?)
+    }
+}
