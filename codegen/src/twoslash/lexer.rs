@@ -59,7 +59,9 @@ pub fn tokenize(code: &str, base: usize) -> Result<Vec<Token>, LexError> {
             }
             skip_to(&mut chars, start + 2 + close + 2);
         } else if c == '\'' || c == '"' {
-            let Some(close) = rest[1..].find([c, '\n']).filter(|&n| rest[1 + n..].starts_with(c))
+            let Some(close) = rest[1..]
+                .find([c, '\n'])
+                .filter(|&n| rest[1 + n..].starts_with(c))
             else {
                 return Err(LexError {
                     offset,
@@ -80,7 +82,9 @@ pub fn tokenize(code: &str, base: usize) -> Result<Vec<Token>, LexError> {
                 offset,
             });
             skip_to(&mut chars, start + len);
-        } else if c.is_ascii_digit() || (c == '-' && rest[1..].starts_with(|d: char| d.is_ascii_digit())) {
+        } else if c.is_ascii_digit()
+            || (c == '-' && rest[1..].starts_with(|d: char| d.is_ascii_digit()))
+        {
             let len = 1 + rest[1..]
                 .find(|c: char| !(c.is_ascii_digit() || c == '.'))
                 .unwrap_or(rest.len() - 1);
@@ -114,7 +118,11 @@ mod tests {
     use super::*;
 
     fn kinds(code: &str) -> Vec<TokenKind> {
-        tokenize(code, 0).unwrap().into_iter().map(|t| t.kind).collect()
+        tokenize(code, 0)
+            .unwrap()
+            .into_iter()
+            .map(|t| t.kind)
+            .collect()
     }
 
     #[test]

@@ -45,16 +45,23 @@ pub fn scan(text: &str, body_start: usize) -> Layout {
     let mut fence: Option<(usize, String, bool)> = None;
     let mut container_depth = 0usize;
     while offset < text.len() {
-        let line_end = text[offset..].find('\n').map_or(text.len(), |n| offset + n + 1);
+        let line_end = text[offset..]
+            .find('\n')
+            .map_or(text.len(), |n| offset + n + 1);
         let line = text[offset..line_end].trim_end_matches(['\n', '\r']);
         let trimmed = line.trim_start();
         let next = line_end;
         if let Some((open, ticks, twoslash)) = &fence {
-            if trimmed.starts_with(ticks.as_str()) && trimmed.trim_start_matches('`').trim().is_empty() {
+            if trimmed.starts_with(ticks.as_str())
+                && trimmed.trim_start_matches('`').trim().is_empty()
+            {
                 if *twoslash {
                     let block = Block {
                         fence_offset: *open,
-                        content: text[*open..].find('\n').map_or(text.len(), |n| open + n + 1)..offset,
+                        content: text[*open..]
+                            .find('\n')
+                            .map_or(text.len(), |n| open + n + 1)
+                            ..offset,
                     };
                     match layout.sections.last_mut() {
                         Some(section) => section.blocks.push(block),
@@ -90,7 +97,11 @@ pub fn scan(text: &str, body_start: usize) -> Layout {
                     container_depth += 1;
                     section.notices.extend(notice_classes(rest));
                 }
-            } else if container_depth == 0 && section.blocks.is_empty() && !trimmed.is_empty() && !trimmed.starts_with('#') {
+            } else if container_depth == 0
+                && section.blocks.is_empty()
+                && !trimmed.is_empty()
+                && !trimmed.starts_with('#')
+            {
                 section.prose.push(trimmed.to_owned());
             }
             section.links.extend(doc_links(line, offset));
@@ -136,7 +147,10 @@ fn doc_links(line: &str, line_offset: usize) -> Vec<(usize, String)> {
         let Some(close) = line[start..].find(')') else {
             break;
         };
-        links.push((line_offset + from + found, line[start..start + close].trim().to_owned()));
+        links.push((
+            line_offset + from + found,
+            line[start..start + close].trim().to_owned(),
+        ));
         from = start + close;
     }
     links
@@ -167,12 +181,18 @@ mod tests {
         let a = &layout.sections[0];
         assert_eq!(a.method, Method::Get);
         assert_eq!(a.title, "A");
-        assert_eq!(a.prose, vec!["text [官方文档](https://a) [官方文档](https://b)".to_owned()]);
+        assert_eq!(
+            a.prose,
+            vec!["text [官方文档](https://a) [官方文档](https://b)".to_owned()]
+        );
         let links: Vec<_> = a.links.iter().map(|(_, l)| l.as_str()).collect();
         assert_eq!(links, ["https://a", "https://b", "https://c"]);
         assert_eq!(a.notices, ["deprecated"]);
         assert_eq!(&page[a.blocks[0].content.clone()], "code\n");
-        assert_eq!(&page[layout.sections[1].blocks[0].content.clone()], "more\n");
+        assert_eq!(
+            &page[layout.sections[1].blocks[0].content.clone()],
+            "more\n"
+        );
         assert_eq!(without_doc_links("x [官方文档](u) y"), "x y");
     }
 

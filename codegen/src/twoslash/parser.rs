@@ -1,7 +1,9 @@
 //! Recursive-descent parser for the TypeScript subset of twoslash blocks: imports,
 //! `namespace A.B { export interface … }`, top-level interfaces and `export var`.
 
-use super::ast::{Interface, Member, Module, Namespace, Property, Signature, Type, TypeParam, Variable};
+use super::ast::{
+    Interface, Member, Module, Namespace, Property, Signature, Type, TypeParam, Variable,
+};
 use super::lexer::{Token, TokenKind};
 
 /// Nesting deeper than this (objects in objects, parentheses, type arguments) is refused.
@@ -52,7 +54,11 @@ impl Parser<'_> {
                     self.eat(';');
                     module.variables.push(Variable { name, ty, offset });
                 }
-                _ => return Err(self.unexpected("a declaration (`namespace`, `interface`, `export var`)")),
+                _ => {
+                    return Err(
+                        self.unexpected("a declaration (`namespace`, `interface`, `export var`)")
+                    );
+                }
             }
         }
         Ok(module)
@@ -106,7 +112,11 @@ impl Parser<'_> {
         if self.eat('<') {
             loop {
                 let name = self.expect_ident("a type parameter")?;
-                let default = if self.eat('=') { Some(self.ty()?) } else { None };
+                let default = if self.eat('=') {
+                    Some(self.ty()?)
+                } else {
+                    None
+                };
                 type_params.push(TypeParam { name, default });
                 if self.eat('>') {
                     break;
@@ -148,9 +158,9 @@ impl Parser<'_> {
                 Member::Signature(self.signature(None, offset)?)
             } else {
                 let name = match self.peek_kind() {
-                    Some(TokenKind::Ident(name) | TokenKind::Str(name) | TokenKind::Number(name)) => {
-                        name.clone()
-                    }
+                    Some(
+                        TokenKind::Ident(name) | TokenKind::Str(name) | TokenKind::Number(name),
+                    ) => name.clone(),
                     _ => return Err(self.unexpected("a property name or `}`")),
                 };
                 self.position += 1;
@@ -175,7 +185,8 @@ impl Parser<'_> {
                 if !signatures_allowed {
                     return Err(ParseError {
                         offset,
-                        message: "call and method signatures are not supported in object types".to_owned(),
+                        message: "call and method signatures are not supported in object types"
+                            .to_owned(),
                     });
                 }
             }
@@ -470,7 +481,11 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_an_error_not_a_stack_overflow() {
-        let code = format!("interface A {{ a: {}string{} }}", "(".repeat(10_000), ")".repeat(10_000));
+        let code = format!(
+            "interface A {{ a: {}string{} }}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
         let error = parse(&code).unwrap_err();
         assert_eq!(error.message, "nesting deeper than 32 levels");
     }

@@ -71,7 +71,11 @@ impl Resolver<'_> {
 
     pub fn field(&self, property: &Property) -> Result<Field, TypeError> {
         let shape = self.shape(&property.ty, 0).map_err(|e| TypeError {
-            offset: if e.offset == 0 { property.offset } else { e.offset },
+            offset: if e.offset == 0 {
+                property.offset
+            } else {
+                e.offset
+            },
             ..e
         })?;
         let mut field = Field::new(&property.name, shape.ty, (self.line_of)(property.offset));
@@ -124,7 +128,10 @@ impl Resolver<'_> {
                     FieldType::Boolean => ItemType::Boolean,
                     FieldType::Object => ItemType::Object,
                     FieldType::Array => {
-                        return Err(error(type_offset(ty), "arrays of arrays are not supported".to_owned()));
+                        return Err(error(
+                            type_offset(ty),
+                            "arrays of arrays are not supported".to_owned(),
+                        ));
                     }
                 };
                 Ok(Shape {
@@ -134,7 +141,10 @@ impl Resolver<'_> {
                 })
             }
             Type::Tuple(elements) if elements.is_empty() => Ok(Shape::scalar(FieldType::Array)),
-            Type::Tuple(_) => Err(error(type_offset(ty), "tuple types are not supported".to_owned())),
+            Type::Tuple(_) => Err(error(
+                type_offset(ty),
+                "tuple types are not supported".to_owned(),
+            )),
             Type::Union(alternatives) => self.union(alternatives, indirection),
             Type::Typeof { path, offset } => {
                 let name = path.join(".");
@@ -143,10 +153,19 @@ impl Resolver<'_> {
                     .variables
                     .iter()
                     .find(|v| v.name == name)
-                    .ok_or_else(|| error(*offset, format!("`typeof {name}` names no `export var {name}`")))?;
+                    .ok_or_else(|| {
+                        error(
+                            *offset,
+                            format!("`typeof {name}` names no `export var {name}`"),
+                        )
+                    })?;
                 self.shape(&variable.ty, self.deeper(indirection, *offset)?)
             }
-            Type::Indexed { object, key, offset } => {
+            Type::Indexed {
+                object,
+                key,
+                offset,
+            } => {
                 let property = self.indexed(object, key, *offset)?;
                 self.shape(&property.ty, self.deeper(indirection, *offset)?)
             }
@@ -158,7 +177,11 @@ impl Resolver<'_> {
             .iter()
             .map(|alternative| self.shape(alternative, indirection))
             .collect::<Result<Vec<_>, _>>()?;
-        let all = |ty: FieldType| shapes.iter().all(|s| s.ty == ty && s.fields.is_empty() && s.items.is_none());
+        let all = |ty: FieldType| {
+            shapes
+                .iter()
+                .all(|s| s.ty == ty && s.fields.is_empty() && s.items.is_none())
+        };
         let offset = alternatives.first().map_or(0, type_offset);
         if all(FieldType::String) {
             let mut union = Shape::scalar(FieldType::String);
@@ -176,13 +199,18 @@ impl Resolver<'_> {
             Ok(union)
         } else if all(FieldType::Number) || all(FieldType::Boolean) {
             Ok(Shape::scalar(shapes[0].ty))
-        } else if shapes
-            .iter()
-            .all(|s| matches!(s.ty, FieldType::String | FieldType::Number) && s.enum_values.is_empty() && s.format.is_none())
-        {
+        } else if shapes.iter().all(|s| {
+            matches!(s.ty, FieldType::String | FieldType::Number)
+                && s.enum_values.is_empty()
+                && s.format.is_none()
+        }) {
             Ok(Shape::scalar(FieldType::Number))
         } else {
-            Err(error(offset, "unsupported union: only unions of strings, of numbers, or `string | number`".to_owned()))
+            Err(error(
+                offset,
+                "unsupported union: only unions of strings, of numbers, or `string | number`"
+                    .to_owned(),
+            ))
         }
     }
 
@@ -190,7 +218,10 @@ impl Resolver<'_> {
     /// namespace the dotted path names).
     fn indexed(&self, object: &Type, key: &str, offset: usize) -> Result<&Property, TypeError> {
         let Type::Named { path, .. } = object else {
-            return Err(error(offset, "indexed access is supported on interface names only".to_owned()));
+            return Err(error(
+                offset,
+                "indexed access is supported on interface names only".to_owned(),
+            ));
         };
         let Some((interface_name, namespace_path)) = path.split_last() else {
             return Err(error(offset, "indexed access on an empty name".to_owned()));
@@ -198,19 +229,28 @@ impl Resolver<'_> {
         let namespace = if namespace_path.is_empty() {
             Some(self.namespace)
         } else {
-            self.module.namespaces.iter().find(|n| n.path == namespace_path)
+            self.module
+                .namespaces
+                .iter()
+                .find(|n| n.path == namespace_path)
         };
         let interface = namespace
             .and_then(|n| n.interface(interface_name))
             .ok_or_else(|| error(offset, format!("unknown type `{}`", path.join("."))))?;
-        interface
-            .property(key)
-            .ok_or_else(|| error(offset, format!("interface `{interface_name}` has no property `{key}`")))
+        interface.property(key).ok_or_else(|| {
+            error(
+                offset,
+                format!("interface `{interface_name}` has no property `{key}`"),
+            )
+        })
     }
 
     fn deeper(&self, indirection: usize, offset: usize) -> Result<usize, TypeError> {
         if indirection >= MAX_INDIRECTION {
-            return Err(error(offset, "type references nest too deeply (a cycle?)".to_owned()));
+            return Err(error(
+                offset,
+                "type references nest too deeply (a cycle?)".to_owned(),
+            ));
         }
         Ok(indirection + 1)
     }
@@ -223,7 +263,9 @@ fn error(offset: usize, message: String) -> TypeError {
 /// Best offset for a type without one of its own: that of its first named part.
 pub fn type_offset(ty: &Type) -> usize {
     match ty {
-        Type::Named { offset, .. } | Type::Typeof { offset, .. } | Type::Indexed { offset, .. } => *offset,
+        Type::Named { offset, .. } | Type::Typeof { offset, .. } | Type::Indexed { offset, .. } => {
+            *offset
+        }
         Type::Array(inner) => type_offset(inner),
         Type::Union(types) | Type::Tuple(types) => types.first().map_or(0, type_offset),
         Type::Object(properties) => properties.first().map_or(0, |p| p.offset),

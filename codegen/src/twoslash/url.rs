@@ -22,9 +22,9 @@ pub struct Endpoint {
 /// The method of a namespace's last segment (`PostHttpMethod` → POST).
 pub fn http_method(segment: &str) -> Option<Method> {
     let verb = segment.strip_suffix("HttpMethod")?;
-    Method::ALL
-        .into_iter()
-        .find(|m| m.lower().eq_ignore_ascii_case(verb) && verb.starts_with(|c: char| c.is_ascii_uppercase()))
+    Method::ALL.into_iter().find(|m| {
+        m.lower().eq_ignore_ascii_case(verb) && verb.starts_with(|c: char| c.is_ascii_uppercase())
+    })
 }
 
 /// `WeChatPay.OpenAPI.V3.Marketing.….Import.PostHttpMethod` → POST `/v3/marketing/…/import`.
@@ -76,12 +76,14 @@ fn url_segment(segment: &str, placeholders: &mut Vec<String>) -> String {
 
 /// `_card_id_`, `$card_id$` or `{card_id}` → `card_id`.
 fn placeholder(segment: &str) -> Option<&str> {
-    [('_', '_'), ('$', '$'), ('{', '}')].into_iter().find_map(|(open, close)| {
-        segment
-            .strip_prefix(open)?
-            .strip_suffix(close)
-            .filter(|name| !name.is_empty())
-    })
+    [('_', '_'), ('$', '$'), ('{', '}')]
+        .into_iter()
+        .find_map(|(open, close)| {
+            segment
+                .strip_prefix(open)?
+                .strip_suffix(close)
+                .filter(|name| !name.is_empty())
+        })
 }
 
 /// The example call after `// ---cut---`: `wxpay.v3.a._x_.b.post(` or `axios.get('/a/b', …`.
@@ -142,7 +144,9 @@ fn chain(mut rest: &str) -> Option<(Vec<String>, String)> {
             let verb = segments.pop()?;
             return Some((segments, verb));
         }
-        rest = rest.strip_prefix('.').or_else(|| rest.starts_with('[').then_some(rest))?;
+        rest = rest
+            .strip_prefix('.')
+            .or_else(|| rest.starts_with('[').then_some(rest))?;
     }
 }
 
@@ -178,15 +182,30 @@ mod tests {
         ))
         .unwrap();
         assert_eq!(e.method, Method::Post);
-        assert_eq!(e.path, "/v3/marketing/membercard-open/cards/{card_id}/users/import");
+        assert_eq!(
+            e.path,
+            "/v3/marketing/membercard-open/cards/{card_id}/users/import"
+        );
         assert_eq!(e.placeholders, vec!["card_id".to_owned()]);
-        let e = endpoint(&segments("WeChatPay.OpenAPI.V3.Ecommerce.Applyments._empty_.PostHttpMethod")).unwrap();
+        let e = endpoint(&segments(
+            "WeChatPay.OpenAPI.V3.Ecommerce.Applyments._empty_.PostHttpMethod",
+        ))
+        .unwrap();
         assert_eq!(e.path, "/v3/ecommerce/applyments/");
-        let e = endpoint(&segments("WeChatPay.OpenAPI.V3.Profitsharing.Receivers.Delete.PostHttpMethod")).unwrap();
+        let e = endpoint(&segments(
+            "WeChatPay.OpenAPI.V3.Profitsharing.Receivers.Delete.PostHttpMethod",
+        ))
+        .unwrap();
         assert_eq!(e.path, "/v3/profitsharing/receivers/delete");
-        let e = endpoint(&segments("WeChatPay.OpenAPI.V3.A.Commit_status.ComplaintsV2.GetHttpMethod")).unwrap();
+        let e = endpoint(&segments(
+            "WeChatPay.OpenAPI.V3.A.Commit_status.ComplaintsV2.GetHttpMethod",
+        ))
+        .unwrap();
         assert_eq!(e.path, "/v3/a/commit_status/complaints-v2");
-        let e = endpoint(&segments("WeChatPay.OpenAPI.Invoicing.Fapiao.FapiaoFile.GetHttpMethod")).unwrap();
+        let e = endpoint(&segments(
+            "WeChatPay.OpenAPI.Invoicing.Fapiao.FapiaoFile.GetHttpMethod",
+        ))
+        .unwrap();
         assert!(!e.api_root);
         assert!(endpoint(&segments("WeChatPay.OpenAPI.V3.A.B")).is_none());
         assert!(endpoint(&segments("Other.V3.A.GetHttpMethod")).is_none());
@@ -194,7 +213,11 @@ mod tests {
 
     #[test]
     fn reads_example_calls() {
-        let call = example_call("x\nwxpay.v3.pay.transactions.id['{transaction_id}'].get({", 10).unwrap();
+        let call = example_call(
+            "x\nwxpay.v3.pay.transactions.id['{transaction_id}'].get({",
+            10,
+        )
+        .unwrap();
         assert_eq!(call.path, "/v3/pay/transactions/id/{transaction_id}");
         assert_eq!(call.method, Some(Method::Get));
         assert_eq!(call.offset, 12);
@@ -206,7 +229,8 @@ mod tests {
     #[test]
     fn page_paths() {
         assert_eq!(
-            from_page_path("v3/marketing/membercard-open/cards/{card_id}/codes/{code}.md").as_deref(),
+            from_page_path("v3/marketing/membercard-open/cards/{card_id}/codes/{code}.md")
+                .as_deref(),
             Some("/v3/marketing/membercard-open/cards/{card_id}/codes/{code}")
         );
         assert_eq!(

@@ -1,0 +1,122 @@
+//! Every wechatpay.js.org operation page under `openapi/v3` yields IR, or fails with exactly the
+//! diagnostics listed (with the reason) in `fixtures/twoslash_corpus_expected.txt`.
+//!
+//! The corpus lives outside the repository (`../shared/corpus`); without it the test skips.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use codegen::frontend::{Outcome, read_page};
+
+fn corpus_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/wechatpay.js.org")
+}
+
+fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            markdown_files(&path, out);
+        } else if path.extension().is_some_and(|e| e == "md") {
+            out.push(path);
+        }
+    }
+}
+
+/// `diagnostic line` followed by an indented `reason: …` line, per expected failure.
+fn expected_failures() -> BTreeMap<String, String> {
+    let fixture = include_str!("fixtures/twoslash_corpus_expected.txt");
+    let mut expected = BTreeMap::new();
+    let mut pending: Option<String> = None;
+    for line in fixture.lines() {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        if let Some(reason) = line.trim_start().strip_prefix("reason:") {
+            let diagnostic = pending
+                .take()
+                .expect("a `reason:` line follows a diagnostic line");
+            assert!(!reason.trim().is_empty(), "empty reason for {diagnostic}");
+            expected.insert(diagnostic, reason.trim().to_owned());
+        } else {
+            assert!(
+                pending.is_none(),
+                "diagnostic without a reason: {pending:?}"
+            );
+            pending = Some(line.to_owned());
+        }
+    }
+    assert!(
+        pending.is_none(),
+        "diagnostic without a reason: {pending:?}"
+    );
+    expected
+}
+
+#[test]
+fn every_v3_operation_page_yields_ir_or_an_expected_diagnostic() {
+    let root = corpus_root();
+    let v3 = root.join("openapi/v3");
+    if !v3.is_dir() {
+        eprintln!("skipping: corpus not found at {}", v3.display());
+        return;
+    }
+    let mut files = Vec::new();
+    markdown_files(&v3, &mut files);
+    let expected = expected_failures();
+    let mut failed_pages = 0;
+    let mut skipped = Vec::new();
+    let mut operations = 0;
+    let mut unexpected = Vec::new();
+    let mut seen = Vec::new();
+    for file in &files {
+        let source = file
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let bytes = std::fs::read(file).unwrap();
+        match read_page(&source, &file.to_string_lossy(), &bytes) {
+            Outcome::Page(page) => {
+                assert!(!page.operations.is_empty(), "{source}: no operation");
+                operations += page.operations.len();
+            }
+            Outcome::Skipped(reason) => skipped.push(format!("{source}: {reason}")),
+            Outcome::Failed(diagnostics) => {
+                failed_pages += 1;
+                for diagnostic in diagnostics {
+                    let line = diagnostic.to_string();
+                    if expected.contains_key(&line) {
+                        seen.push(line);
+                    } else {
+                        unexpected.push(line);
+                    }
+                }
+            }
+        }
+    }
+    let stale: Vec<_> = expected.keys().filter(|d| !seen.contains(d)).collect();
+    eprintln!(
+        "twoslash corpus: {} pages, {operations} operations, {failed_pages} failed ({} expected diagnostics), {} skipped: {skipped:?}",
+        files.len(),
+        expected.len(),
+        skipped.len()
+    );
+    assert!(
+        unexpected.is_empty(),
+        "unexpected diagnostics:\n{}",
+        unexpected.join("\n")
+    );
+    assert!(
+        stale.is_empty(),
+        "expected diagnostics that no longer occur: {stale:#?}"
+    );
+    assert!(
+        failed_pages * 100 <= files.len(),
+        "more than 1% of pages fail"
+    );
+}
