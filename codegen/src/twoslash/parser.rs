@@ -87,10 +87,14 @@ impl Parser<'_> {
         let offset = self.offset();
         self.position += 1;
         let path = self.dotted("a namespace name")?;
+        let open = self.offset();
         self.expect('{')?;
         let mut interfaces = Vec::new();
         while !self.eat('}') {
             self.docs.clear();
+            if self.peek().is_none() || self.ident_value().as_deref() == Some("namespace") {
+                return Err(self.never_closed(open, "`export interface` or `}`"));
+            }
             self.eat_ident("export");
             if self.ident_value().as_deref() != Some("interface") {
                 return Err(self.unexpected("`export interface` or `}` closing the namespace"));
@@ -133,8 +137,9 @@ impl Parser<'_> {
                 }
             }
         }
+        let open = self.offset();
         self.expect('{')?;
-        let members = self.members(true)?;
+        let members = self.members(open, true)?;
         Ok(Interface {
             name,
             type_params,
@@ -145,13 +150,20 @@ impl Parser<'_> {
     }
 
     /// Members up to and including the closing `}`.
-    fn members(&mut self, signatures_allowed: bool) -> Result<Vec<Member>, ParseError> {
+    fn members(
+        &mut self,
+        open: usize,
+        signatures_allowed: bool,
+    ) -> Result<Vec<Member>, ParseError> {
         self.enter()?;
         let mut members = Vec::new();
         self.docs.clear();
         loop {
             if self.eat('}') {
                 break;
+            }
+            if self.starts_declaration() {
+                return Err(self.never_closed(open, "a member or `}`"));
             }
             let offset = self.offset();
             let member = if self.peek_punct() == Some('(') {
@@ -285,7 +297,7 @@ impl Parser<'_> {
             TokenKind::Punct('{') => {
                 self.position += 1;
                 let mut properties = Vec::new();
-                for member in self.members(false)? {
+                for member in self.members(offset, false)? {
                     if let Member::Property(p) = member {
                         properties.push(p);
                     }
@@ -430,6 +442,26 @@ impl Parser<'_> {
         }
     }
 
+    /// At the end of the input, or at `export`/`namespace`/`interface` not used as a property name.
+    fn starts_declaration(&mut self) -> bool {
+        let Some(word) = self.ident_value() else {
+            return self.peek().is_none();
+        };
+        let next_is_member_syntax = matches!(
+            self.tokens.get(self.position + 1).map(|t| &t.kind),
+            Some(TokenKind::Punct(':' | '?' | '('))
+        );
+        matches!(word.as_str(), "export" | "namespace" | "interface") && !next_is_member_syntax
+    }
+
+    fn never_closed(&mut self, open: usize, expected: &str) -> ParseError {
+        let found = self.unexpected(expected).message;
+        ParseError {
+            offset: open,
+            message: format!("`{{` is never closed: {found}"),
+        }
+    }
+
     fn error_here(&mut self, message: &str) -> ParseError {
         ParseError {
             offset: self.offset(),
@@ -495,7 +527,7 @@ mod tests {
         let error = parse("namespace A { export interface B { a: string }").unwrap_err();
         assert_eq!(
             error.message,
-            "expected `export interface` or `}` closing the namespace, found the end of the TypeScript part"
+            "`{` is never closed: expected `export interface` or `}`, found the end of the TypeScript part"
         );
     }
 }
