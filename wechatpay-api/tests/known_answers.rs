@@ -69,7 +69,10 @@ fn oaep_round_trip_with_fixed_keys() {
     let b = public.encrypt("13800138000".as_bytes()).unwrap();
     assert_ne!(a, b, "OAEP is randomised");
     assert_eq!(private.decrypt(&a).unwrap(), b"13800138000");
-    assert!(public.encrypt(&[b'x'; 215]).is_err(), "over 214 bytes is refused");
+    assert!(
+        public.encrypt(&[b'x'; 215]).is_err(),
+        "over 214 bytes is refused"
+    );
     assert!(public.encrypt(&[b'x'; 214]).is_ok());
 }
 
@@ -77,8 +80,12 @@ fn oaep_round_trip_with_fixed_keys() {
 fn aes_256_gcm_vector_from_the_docs() {
     let key = ApiV3Key::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap();
     assert_eq!(
-        key.decrypt("uluk4a9R25RW", "associatedData", "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=")
-            .unwrap(),
+        key.decrypt(
+            "uluk4a9R25RW",
+            "associatedData",
+            "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="
+        )
+        .unwrap(),
         b"message"
     );
     assert_eq!(

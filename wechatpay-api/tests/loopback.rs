@@ -1,1 +1,692 @@
+//! End-to-end: the runtime against the loopback WeChat Pay server over real HTTP on
+//! 127.0.0.1. Operations are declared here exactly as generated code declares them.
 
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use wechatpay_api::runtime::{
+    Call, Client, Empty, Error, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
+    RequestBodyKind, ResponseBodyKind, VerifyError,
+};
+use wechatpay_api::testing::{Misbehavior, Route, TestServer, keys};
+
+const IMPORT_PATH: &str = "/v3/brand/partner/card-member/user-cards/import-by-openid";
+
+struct ImportPost;
+impl Operation for ImportPost {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Post,
+        path: IMPORT_PATH,
+        base_uri: None,
+        request_body: RequestBodyKind::Json,
+        response_body: ResponseBodyKind::Json,
+        encrypted_request_fields: &["phone_number", "user_information.common_field_list[].value"],
+        encrypted_response_fields: &["phone_number", "user_information.common_field_list[].value"],
+    };
+    type Response = Json<ImportResponse>;
+}
+
+#[derive(Serialize)]
+struct ImportRequest {
+    brand_id: String,
+    openid: String,
+    phone_number: String,
+    user_information: UserInformation,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct UserInformation {
+    common_field_list: Vec<Field>,
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Field {
+    name: String,
+    value: String,
+}
+
+#[derive(Deserialize, Debug, PartialEq)]
+struct ImportResponse {
+    card_id: String,
+    code: String,
+    phone_number: String,
+    user_information: UserInformation,
+}
+
+struct CardGet;
+impl Operation for CardGet {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Get,
+        path: "/v3/cards/{card_id}/codes/{code}",
+        base_uri: None,
+        request_body: RequestBodyKind::None,
+        response_body: ResponseBodyKind::Json,
+        encrypted_request_fields: &[],
+        encrypted_response_fields: &[],
+    };
+    type Response = Json<serde_json::Value>;
+}
+
+struct Delete;
+impl Operation for Delete {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Delete,
+        path: "/v3/cards/{card_id}",
+        base_uri: None,
+        request_body: RequestBodyKind::None,
+        response_body: ResponseBodyKind::Empty,
+        encrypted_request_fields: &[],
+        encrypted_response_fields: &[],
+    };
+    type Response = Empty;
+}
+
+struct Download;
+impl Operation for Download {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Get,
+        path: "/v3/billdownload/file",
+        base_uri: None,
+        request_body: RequestBodyKind::None,
+        response_body: ResponseBodyKind::Binary,
+        encrypted_request_fields: &[],
+        encrypted_response_fields: &[],
+    };
+    type Response = wechatpay_api::runtime::Binary;
+}
+
+struct Upload;
+impl Operation for Upload {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Post,
+        path: "/v3/merchant/media/upload",
+        base_uri: None,
+        request_body: RequestBodyKind::Multipart,
+        response_body: ResponseBodyKind::Json,
+        encrypted_request_fields: &[],
+        encrypted_response_fields: &[],
+    };
+    type Response = Json<serde_json::Value>;
+}
+
+struct HongKong;
+impl Operation for HongKong {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Get,
+        path: "/v3/global/ping",
+        base_uri: Some("https://apihk.mch.weixin.qq.com/"),
+        request_body: RequestBodyKind::None,
+        response_body: ResponseBodyKind::Json,
+        encrypted_request_fields: &[],
+        encrypted_response_fields: &[],
+    };
+    type Response = Json<serde_json::Value>;
+}
+
+fn import_body() -> ImportRequest {
+    ImportRequest {
+        brand_id: "1000".into(),
+        openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into(),
+        phone_number: "13800138000".into(),
+        user_information: UserInformation {
+            common_field_list: vec![Field {
+                name: "USER_FIELD_BIRTHDAY".into(),
+                value: "1990-01-01".into(),
+            }],
+        },
+    }
+}
+
+fn import_route() -> Route {
+    Route::new(HttpMethod::Post, IMPORT_PATH)
+        .encrypted_request_fields(ImportPost::SPEC.encrypted_request_fields)
+        .encrypted_response_fields(ImportPost::SPEC.encrypted_response_fields)
+        .respond(
+            200,
+            json!({
+                "card_id": "pbLatjnrwUUdZI641gKdTMJ9Mx9s",
+                "code": "1234567890",
+                "phone_number": "13800138000",
+                "user_information": {"common_field_list": [{"name": "USER_FIELD_BIRTHDAY", "value": "1990-01-01"}]}
+            }),
+        )
+}
+
+fn server() -> TestServer {
+    let server = TestServer::builder().start().unwrap();
+    server.route(import_route());
+    server
+}
+
+fn client_with(server: &TestServer, public_key: bool, certificate: bool) -> Client {
+    let mut builder = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .base_url(server.base_url());
+    if public_key {
+        builder = builder.wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM);
+    }
+    if certificate {
+        builder = builder.platform_certificate(keys::PLATFORM_CERTIFICATE_PEM);
+    }
+    builder.build().unwrap()
+}
+
+fn client(server: &TestServer) -> Client {
+    client_with(server, true, false)
+}
+
+fn import(client: &Client) -> Call<'_, Client, ImportPost> {
+    Call::new(client, PathArgs::new()).json(&import_body())
+}
+
+#[tokio::test]
+async fn success_encrypts_signs_verifies_and_decrypts() {
+    let server = server();
+    let client = client(&server);
+    let answer = import(&client).decrypt_response().await.unwrap();
+    assert_eq!(answer.phone_number, "13800138000");
+    assert_eq!(
+        answer.user_information.common_field_list[0].value,
+        "1990-01-01"
+    );
+    assert_eq!(answer.card_id, "pbLatjnrwUUdZI641gKdTMJ9Mx9s");
+
+    let requests = server.requests();
+    assert_eq!(requests.len(), 1);
+    let request = &requests[0];
+    // The server decrypted the fields with its private key…
+    let seen = request.json.as_ref().unwrap();
+    assert_eq!(seen["phone_number"], "13800138000");
+    assert_eq!(
+        seen["user_information"]["common_field_list"][0]["value"],
+        "1990-01-01"
+    );
+    assert_eq!(seen["openid"], "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o");
+    // …which never crossed the wire in the clear.
+    let raw = String::from_utf8(request.body.clone()).unwrap();
+    assert!(!raw.contains("13800138000"), "{raw}");
+    assert!(!raw.contains("1990-01-01"), "{raw}");
+    assert_eq!(
+        request.header("wechatpay-serial"),
+        Some(keys::PUBLIC_KEY_ID)
+    );
+    assert_eq!(request.header("accept"), Some("application/json"));
+    assert_eq!(request.header("content-type"), Some("application/json"));
+    let agent = request.header("user-agent").unwrap();
+    assert!(
+        agent.starts_with(concat!("wechatpay-api/", env!("CARGO_PKG_VERSION"))),
+        "{agent}"
+    );
+    assert_eq!(request.authorization.mchid, keys::MERCHANT_ID);
+    assert_eq!(request.authorization.serial_no, keys::MERCHANT_SERIAL);
+}
+
+#[tokio::test]
+async fn response_fields_stay_encrypted_unless_asked() {
+    let server = server();
+    let client = client(&server);
+    let answer = import(&client).await.unwrap();
+    assert_ne!(answer.phone_number, "13800138000");
+    assert_eq!(
+        client.decrypt_field(&answer.phone_number).unwrap(),
+        "13800138000"
+    );
+}
+
+async fn expect_verification(misbehavior: Misbehavior) -> VerifyError {
+    let server = server();
+    let client = client(&server);
+    server.misbehave_once(misbehavior);
+    match import(&client).await {
+        Err(Error::Verification(e)) => e,
+        other => panic!("expected a verification error, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn tampered_body_is_a_bad_signature() {
+    let e = expect_verification(Misbehavior::TamperedBody).await;
+    assert_eq!(
+        e,
+        VerifyError::BadSignature {
+            serial: keys::PUBLIC_KEY_ID.into()
+        }
+    );
+}
+
+#[tokio::test]
+async fn signature_by_another_key_is_a_bad_signature() {
+    let e = expect_verification(Misbehavior::WrongKey).await;
+    assert!(matches!(e, VerifyError::BadSignature { .. }), "{e:?}");
+}
+
+#[tokio::test]
+async fn wrong_serial_is_unknown() {
+    let e = expect_verification(Misbehavior::WrongSerial).await;
+    assert!(matches!(e, VerifyError::UnknownSerial(_)), "{e:?}");
+}
+
+#[tokio::test]
+async fn stale_timestamp_is_rejected() {
+    let e = expect_verification(Misbehavior::StaleTimestamp).await;
+    match e {
+        VerifyError::StaleTimestamp { timestamp, now } => assert!(now - timestamp > 300),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn unsigned_2xx_is_rejected() {
+    let e = expect_verification(Misbehavior::Unsigned).await;
+    assert_eq!(e, VerifyError::MissingHeader("Wechatpay-Timestamp"));
+}
+
+#[tokio::test]
+async fn error_json_becomes_a_typed_api_error() {
+    let server = server();
+    let client = client(&server);
+    server.misbehave_once(Misbehavior::Error {
+        status: 400,
+        code: "PARAM_ERROR".into(),
+        message: "openid 无效".into(),
+    });
+    let err = import(&client).await.unwrap_err();
+    let api = err.as_api().expect("an API error");
+    assert_eq!(api.status, 400);
+    assert_eq!(api.code.as_deref(), Some("PARAM_ERROR"));
+    assert_eq!(api.message.as_deref(), Some("openid 无效"));
+    assert!(
+        api.request_id
+            .as_deref()
+            .unwrap()
+            .starts_with("TEST-REQUEST-")
+    );
+    let shown = err.to_string();
+    assert!(
+        shown.contains("PARAM_ERROR") && shown.contains("TEST-REQUEST-"),
+        "{shown}"
+    );
+}
+
+#[tokio::test]
+async fn server_rejects_a_request_signed_by_another_key() {
+    let server = server();
+    let client = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::PLATFORM_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let err = import(&client).await.unwrap_err();
+    let api = err.as_api().expect("an API error");
+    assert_eq!((api.status, api.code.as_deref()), (401, Some("SIGN_ERROR")));
+    assert!(server.requests().is_empty());
+}
+
+#[tokio::test]
+async fn platform_certificate_mode() {
+    let server = server();
+    server.sign_with(keys::PLATFORM_SERIAL).unwrap();
+    let client = client_with(&server, false, true);
+    let answer = import(&client).decrypt_response().await.unwrap();
+    assert_eq!(answer.phone_number, "13800138000");
+    assert_eq!(
+        server.requests()[0].header("wechatpay-serial"),
+        Some(keys::PLATFORM_SERIAL)
+    );
+    // A public-key-only client does not know the certificate serial.
+    let public_only = client_with(&server, true, false);
+    let err = import(&public_only).await.unwrap_err();
+    assert!(
+        matches!(err, Error::Verification(VerifyError::UnknownSerial(ref s)) if s == keys::PLATFORM_SERIAL),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn both_key_modes_at_once_pick_by_serial() {
+    let server = server();
+    let client = client_with(&server, true, true);
+    // Encryption prefers the WeChat Pay public key.
+    import(&client).await.unwrap();
+    server.sign_with(keys::PLATFORM_SERIAL).unwrap();
+    import(&client).await.unwrap();
+    server.sign_with(keys::PUBLIC_KEY_ID).unwrap();
+    import(&client).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    assert!(
+        requests
+            .iter()
+            .all(|r| r.header("wechatpay-serial") == Some(keys::PUBLIC_KEY_ID))
+    );
+}
+
+#[tokio::test]
+async fn path_arguments_and_query_are_encoded_and_signed() {
+    let server = server();
+    server.route(
+        Route::new(HttpMethod::Get, "/v3/cards/{card_id}/codes/{code}")
+            .respond(200, json!({"ok": true})),
+    );
+    #[derive(Serialize)]
+    struct Query {
+        appid: &'static str,
+        fields: Vec<&'static str>,
+    }
+    let client = client(&server);
+    let answer = Call::<_, CardGet>::new(&client, PathArgs::new().with("p/x y").with("数"))
+        .query(&Query {
+            appid: "wx 1",
+            fields: vec!["a", "b"],
+        })
+        .await
+        .unwrap();
+    assert_eq!(answer, json!({"ok": true}));
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.url,
+        "/v3/cards/p%2Fx%20y/codes/%E6%95%B0?appid=wx%201&fields=a%2Cb"
+    );
+    assert!(request.body.is_empty());
+    assert_eq!(request.header("wechatpay-serial"), None);
+}
+
+#[tokio::test]
+async fn empty_answer_is_still_verified() {
+    let server = server();
+    server.route(Route::new(HttpMethod::Delete, "/v3/cards/{card_id}"));
+    let client = client(&server);
+    Call::<_, Delete>::new(&client, PathArgs::new().with("c1"))
+        .await
+        .unwrap();
+    server.misbehave_once(Misbehavior::Unsigned);
+    let err = Call::<_, Delete>::new(&client, PathArgs::new().with("c1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Verification(VerifyError::MissingHeader(_))),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn downloads_are_not_verified() {
+    let server = server();
+    server.route(
+        Route::new(HttpMethod::Get, "/v3/billdownload/file").respond(200, json!({"csv": "x"})),
+    );
+    let client = client(&server);
+    server.misbehave_once(Misbehavior::Unsigned);
+    let bytes = Call::<_, Download>::new(&client, PathArgs::new())
+        .await
+        .unwrap();
+    assert_eq!(bytes, br#"{"csv":"x"}"#);
+}
+
+#[tokio::test]
+async fn multipart_upload_signs_the_meta_part() {
+    let server = server();
+    server.route(
+        Route::new(HttpMethod::Post, "/v3/merchant/media/upload")
+            .respond(200, json!({"media_id": "M1"})),
+    );
+    let client = client(&server);
+    let answer = Call::<_, Upload>::new(&client, PathArgs::new())
+        .json(&json!({"filename": "a.png", "sha256": "abc"}))
+        .file(
+            "file",
+            FilePart::new("a.png", "image/png", vec![0x89, b'P', b'N', b'G', 0, 1, 2]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(answer, json!({"media_id": "M1"}));
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.json,
+        Some(json!({"filename": "a.png", "sha256": "abc"}))
+    );
+    assert!(
+        request
+            .header("content-type")
+            .unwrap()
+            .starts_with("multipart/form-data; boundary=")
+    );
+}
+
+#[tokio::test]
+async fn dynamic_call_is_signed_encrypted_and_verified() {
+    let server = server();
+    server.route(
+        Route::new(
+            HttpMethod::Post,
+            "/v3/marketing/membercard-open/cards/{card_id}/users/import",
+        )
+        .encrypted_request_fields(&["phone_number"])
+        .respond(200, json!({"code": "1"})),
+    );
+    let client = client(&server);
+    let answer = client
+        .request(
+            HttpMethod::Post,
+            "v3/marketing/membercard-open/cards/{card_id}/users/import",
+        )
+        .param("card_id", "pY7")
+        .json(&json!({"phone_number": "13800138000"}))
+        .encrypt_fields(&["phone_number"])
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.json::<serde_json::Value>().unwrap(),
+        json!({"code": "1"})
+    );
+    let request = &server.requests()[0];
+    assert_eq!(
+        request.url,
+        "/v3/marketing/membercard-open/cards/pY7/users/import"
+    );
+    assert_eq!(
+        request.json.as_ref().unwrap()["phone_number"],
+        "13800138000"
+    );
+
+    server.misbehave_once(Misbehavior::TamperedBody);
+    let err = client
+        .request(
+            HttpMethod::Post,
+            "/v3/marketing/membercard-open/cards/{card_id}/users/import",
+        )
+        .param("card_id", "pY7")
+        .json(&json!({"phone_number": "13800138000"}))
+        .encrypt_fields(&["phone_number"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Verification(VerifyError::BadSignature { .. })),
+        "{err:?}"
+    );
+
+    let err = client
+        .request(HttpMethod::Get, "/v3/cards/{card_id}")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+}
+
+#[tokio::test]
+async fn base_uri_is_honoured() {
+    let server = server();
+    server.route(Route::new(HttpMethod::Get, "/v3/global/ping").respond(200, json!({"pong": 1})));
+    // The client's own host is a closed port: only the per-call host can answer.
+    let client = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .base_url("http://127.0.0.1:1")
+        .build()
+        .unwrap();
+    let answer = client
+        .request(HttpMethod::Get, "/v3/global/ping")
+        .base_uri(&server.base_url())
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.json::<serde_json::Value>().unwrap(),
+        json!({"pong": 1})
+    );
+    let err = client
+        .request(HttpMethod::Get, "/v3/global/ping")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+
+    // A generated operation's base_uri picks its host; force_base_url overrides it.
+    let prepared = Call::<_, HongKong>::new(&client, PathArgs::new())
+        .prepare()
+        .unwrap();
+    assert_eq!(
+        prepared.url,
+        "https://apihk.mch.weixin.qq.com/v3/global/ping"
+    );
+    let forced = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .force_base_url(server.base_url())
+        .build()
+        .unwrap();
+    let answer = Call::<_, HongKong>::new(&forced, PathArgs::new())
+        .await
+        .unwrap();
+    assert_eq!(answer, json!({"pong": 1}));
+}
+
+#[tokio::test]
+async fn invalid_requests_are_reported_before_sending() {
+    let server = server();
+    let client = client(&server);
+    let err = Call::<_, CardGet>::new(&client, PathArgs::new().with("only-one"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    let mut body = import_body();
+    body.phone_number = "9".repeat(300);
+    let err = Call::<_, ImportPost>::new(&client, PathArgs::new())
+        .json(&body)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidRequest(ref m) if m.contains("phone_number")),
+        "{err:?}"
+    );
+    let err = Call::<_, ImportPost>::new(&client, PathArgs::new())
+        .json(&json!({"phone_number": 13800138000u64}))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidRequest(_)), "{err:?}");
+    assert!(server.requests().is_empty());
+}
+
+#[test]
+fn bad_configuration_is_a_typed_error() {
+    let bad_key = Client::builder()
+        .merchant(
+            "1",
+            "S",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .build();
+    assert!(matches!(bad_key, Err(Error::Config(_))));
+    let no_wechatpay_key = Client::builder()
+        .merchant("1", "S", keys::MERCHANT_PRIVATE_KEY_PEM)
+        .build();
+    assert!(matches!(no_wechatpay_key, Err(Error::Config(_))));
+    let bad_cert = Client::builder()
+        .merchant("1", "S", keys::MERCHANT_PRIVATE_KEY_PEM)
+        .platform_certificate(keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .build();
+    assert!(matches!(bad_cert, Err(Error::Config(_))));
+    let bad_url = Client::builder()
+        .merchant("1", "S", keys::MERCHANT_PRIVATE_KEY_PEM)
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .base_url("ftp://x/y")
+        .build();
+    assert!(matches!(bad_url, Err(Error::Config(_))));
+}
+
+#[test]
+fn client_debug_shows_no_secrets() {
+    let client = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .build()
+        .unwrap();
+    let shown = format!("{client:?}");
+    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(!shown.contains("MII"), "{shown}");
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_client_does_the_same() {
+    let server = server();
+    let client = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .base_url(server.base_url())
+        .build_blocking()
+        .unwrap();
+    let answer = Call::<_, ImportPost>::new(&client, PathArgs::new())
+        .json(&import_body())
+        .decrypt_response()
+        .send()
+        .unwrap();
+    assert_eq!(answer.phone_number, "13800138000");
+    assert_eq!(
+        server.requests()[0].json.as_ref().unwrap()["phone_number"],
+        "13800138000"
+    );
+
+    server.misbehave_once(Misbehavior::StaleTimestamp);
+    let err = Call::<_, ImportPost>::new(&client, PathArgs::new())
+        .json(&import_body())
+        .send()
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Verification(VerifyError::StaleTimestamp { .. })),
+        "{err:?}"
+    );
+
+    let answer = client
+        .request(HttpMethod::Post, IMPORT_PATH)
+        .json(&import_body())
+        .encrypt_fields(&["phone_number", "user_information.common_field_list[].value"])
+        .send()
+        .unwrap();
+    assert_eq!(
+        answer.json::<serde_json::Value>().unwrap()["code"],
+        "1234567890"
+    );
+}
