@@ -44,14 +44,16 @@ fn read_located(source: &str, bytes: &[u8]) -> Outcome {
     let text = match std::str::from_utf8(bytes) {
         Ok(text) => text,
         Err(e) => {
-            let line = crate::diag::LineIndex::new(&String::from_utf8_lossy(
-                &bytes[..e.valid_up_to()],
-            ))
-            .line(e.valid_up_to());
+            let line =
+                crate::diag::LineIndex::new(&String::from_utf8_lossy(&bytes[..e.valid_up_to()]))
+                    .line(e.valid_up_to());
             return Outcome::Failed(vec![Diagnostic::new(
                 source,
                 line,
-                format!("page is not valid UTF-8 (invalid byte at offset {})", e.valid_up_to()),
+                format!(
+                    "page is not valid UTF-8 (invalid byte at offset {})",
+                    e.valid_up_to()
+                ),
             )]);
         }
     };

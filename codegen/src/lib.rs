@@ -5,6 +5,7 @@
 //! ```
 
 pub mod diag;
+pub mod emit;
 pub mod frontend;
 pub mod frontmatter;
 pub mod imtable;

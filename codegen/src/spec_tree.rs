@@ -64,7 +64,11 @@ pub fn location_of(file: &Path) -> String {
 /// Reads every page under `root`.
 pub fn read_tree(root: &Path) -> Result<Vec<PageResult>, Diagnostic> {
     let files = markdown_files(root).map_err(|e| {
-        Diagnostic::new(&root.display().to_string(), 0, format!("cannot list pages: {e}"))
+        Diagnostic::new(
+            &root.display().to_string(),
+            0,
+            format!("cannot list pages: {e}"),
+        )
     })?;
     let mut pages = Vec::with_capacity(files.len());
     for file in files {
@@ -72,7 +76,11 @@ pub fn read_tree(root: &Path) -> Result<Vec<PageResult>, Diagnostic> {
         let location = location_of(&file);
         let outcome = match fs::read(&file) {
             Ok(bytes) => read_page(&source, &location, &bytes),
-            Err(e) => Outcome::Failed(vec![Diagnostic::new(&source, 0, format!("cannot read: {e}"))]),
+            Err(e) => Outcome::Failed(vec![Diagnostic::new(
+                &source,
+                0,
+                format!("cannot read: {e}"),
+            )]),
         };
         pages.push(PageResult { source, outcome });
     }
@@ -84,7 +92,10 @@ pub fn export(pages: &[PageResult]) -> Export {
     let mut export = Export::default();
     for page in pages {
         match &page.outcome {
-            Outcome::Page(Page { operations, notifications }) => {
+            Outcome::Page(Page {
+                operations,
+                notifications,
+            }) => {
                 export.operations.extend(operations.iter().cloned());
                 export.notifications.extend(notifications.iter().cloned());
             }

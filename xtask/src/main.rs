@@ -1,19 +1,35 @@
 //! `cargo xtask`: the maintainers' commands.
 //!
-//! - `cargo xtask gen [--check] [--specs DIR]... [--out DIR]`: regenerate the endpoint modules.
+//! - `cargo xtask gen`: regenerate `wechatpay-api`'s endpoint modules from `specs/`.
+//! - `cargo xtask gen --check`: fail when the committed modules are stale.
+//! - `cargo xtask gen --specs DIR... --out DIR`: generate a standalone crate from any doc trees.
 //! - `cargo xtask ir PATH...`: print the IR of the pages under PATHs as JSON.
 
-use std::path::PathBuf;
+mod crate_out;
+mod gen_args;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use anyhow::{Context, bail};
+use codegen::emit::{self, Generated};
+use codegen::ir::Operation;
 use codegen::spec_tree;
+
+use gen_args::GenArgs;
+
+const USAGE: &str =
+    "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ir") => ir(&args[1..]),
+        Some("gen") => GenArgs::parse(&args[1..]).and_then(generate),
         _ => {
-            eprintln!("usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]");
+            eprintln!("{USAGE}");
             return ExitCode::from(2);
         }
     };
@@ -26,9 +42,16 @@ fn main() -> ExitCode {
     }
 }
 
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}
+
 /// Prints the IR of every page under the given paths; exits 1 if any page failed.
 fn ir(paths: &[String]) -> anyhow::Result<ExitCode> {
-    anyhow::ensure!(!paths.is_empty(), "usage: cargo xtask ir PATH...");
+    anyhow::ensure!(!paths.is_empty(), "{USAGE}");
     let mut pages = Vec::new();
     for path in paths {
         pages.extend(spec_tree::read_tree(&PathBuf::from(path))?);
@@ -38,5 +61,161 @@ fn ir(paths: &[String]) -> anyhow::Result<ExitCode> {
     for error in &export.errors {
         eprintln!("{error}");
     }
-    Ok(if export.errors.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+    Ok(if export.errors.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// Reads every spec tree in order; a later tree's operation with an already-seen method and
+/// path is dropped (the first tree wins). Any page failure aborts with every diagnostic.
+fn read_operations(spec_dirs: &[PathBuf]) -> anyhow::Result<Vec<Operation>> {
+    let mut operations: Vec<Operation> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut errors = Vec::new();
+    for dir in spec_dirs {
+        anyhow::ensure!(
+            dir.exists(),
+            "spec directory `{}` does not exist",
+            dir.display()
+        );
+        let export = spec_tree::export(&spec_tree::read_tree(dir)?);
+        errors.extend(export.errors);
+        for op in export.operations {
+            if seen.insert((op.method, op.path.clone())) {
+                operations.push(op);
+            }
+        }
+    }
+    if !errors.is_empty() {
+        for error in &errors {
+            eprintln!("{error}");
+        }
+        bail!("{} page error(s); nothing generated", errors.len());
+    }
+    Ok(operations)
+}
+
+fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
+    let root = workspace_root();
+    let spec_dirs = if args.specs.is_empty() {
+        vec![root.join("specs")]
+    } else {
+        args.specs.clone()
+    };
+    let operations = read_operations(&spec_dirs)?;
+    match &args.out {
+        Some(out) => {
+            let generated = emit::generate(
+                &operations,
+                emit::Options {
+                    area_features: true,
+                },
+            )?;
+            crate_out::write_crate(out, &generated, &root.join("wechatpay-api"))?;
+            eprintln!(
+                "generated {} operations into {}",
+                operations.len(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        None => {
+            let generated = emit::generate(&operations, emit::Options::default())?;
+            let src = root.join("wechatpay-api/src");
+            if args.check {
+                check(&src, &generated)
+            } else {
+                write_generated(&src, &generated)?;
+                eprintln!(
+                    "generated {} operations into {}",
+                    operations.len(),
+                    src.display()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+}
+
+/// Files under the generated roots of `src` that the generator did not produce.
+fn stale_files(src: &Path, generated: &Generated) -> anyhow::Result<Vec<String>> {
+    let mut stale = Vec::new();
+    for root in &generated.roots {
+        let dir = src.join(root);
+        if !dir.exists() {
+            continue;
+        }
+        for file in spec_tree_files(&dir)? {
+            let relative = file
+                .strip_prefix(src)
+                .context("generated file outside src")?
+                .to_string_lossy()
+                .replace('\\', "/");
+            if !generated.files.contains_key(&relative) {
+                stale.push(relative);
+            }
+        }
+    }
+    Ok(stale)
+}
+
+fn spec_tree_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let mut files = Vec::new();
+    let mut dirs = vec![dir.to_path_buf()];
+    while let Some(dir) = dirs.pop() {
+        for entry in fs::read_dir(&dir)? {
+            let path = entry?.path();
+            if path.is_dir() {
+                dirs.push(path);
+            } else {
+                files.push(path);
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+fn write_generated(src: &Path, generated: &Generated) -> anyhow::Result<()> {
+    for stale in stale_files(src, generated)? {
+        fs::remove_file(src.join(&stale)).with_context(|| format!("removing stale {stale}"))?;
+    }
+    for (relative, content) in &generated.files {
+        let path = src.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        if fs::read_to_string(&path).ok().as_deref() != Some(content.as_str()) {
+            fs::write(&path, content).with_context(|| format!("writing {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+fn check(src: &Path, generated: &Generated) -> anyhow::Result<ExitCode> {
+    let mut problems = Vec::new();
+    for (relative, content) in &generated.files {
+        match fs::read_to_string(src.join(relative)) {
+            Ok(on_disk) if on_disk == *content => {}
+            Ok(_) => problems.push(format!("{relative} differs from what the specs generate")),
+            Err(_) => problems.push(format!("{relative} is missing")),
+        }
+    }
+    for stale in stale_files(src, generated)? {
+        problems.push(format!("{stale} is not generated by any spec"));
+    }
+    if problems.is_empty() {
+        eprintln!(
+            "generated modules are up to date ({} files)",
+            generated.files.len()
+        );
+        return Ok(ExitCode::SUCCESS);
+    }
+    for problem in &problems {
+        eprintln!("stale: wechatpay-api/src/{problem}");
+    }
+    eprintln!("run `cargo xtask gen` and commit the result");
+    Ok(ExitCode::FAILURE)
 }

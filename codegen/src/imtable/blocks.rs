@@ -35,8 +35,9 @@ pub enum Block {
 /// Parses the page into its blocks. Only the extensions the format needs are enabled:
 /// `Options::all()` would turn `{.im-table …}` lines and `:::` containers into other blocks.
 pub fn read_blocks(text: &str) -> Vec<Block> {
-    let options =
-        Options::ENABLE_TABLES | Options::ENABLE_HEADING_ATTRIBUTES | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS;
     let line_index = crate::diag::LineIndex::new(text);
     let mut blocks = Vec::new();
     let mut current: Option<Block> = None;
@@ -78,7 +79,11 @@ pub fn read_blocks(text: &str) -> Vec<Block> {
     blocks
 }
 
-fn start_block(tag: &Tag<'_>, range: Range<usize>, line_index: &crate::diag::LineIndex) -> Option<Block> {
+fn start_block(
+    tag: &Tag<'_>,
+    range: Range<usize>,
+    line_index: &crate::diag::LineIndex,
+) -> Option<Block> {
     match tag {
         Tag::Heading { id, .. } => Some(Block::Heading {
             line: line_index.line(range.start),
@@ -94,7 +99,9 @@ fn start_block(tag: &Tag<'_>, range: Range<usize>, line_index: &crate::diag::Lin
         Tag::CodeBlock(kind) => Some(Block::Code {
             range,
             language: match kind {
-                CodeBlockKind::Fenced(info) => info.split_whitespace().next().unwrap_or("").to_owned(),
+                CodeBlockKind::Fenced(info) => {
+                    info.split_whitespace().next().unwrap_or("").to_owned()
+                }
                 CodeBlockKind::Indented => String::new(),
             },
             text: String::new(),
@@ -106,7 +113,9 @@ fn start_block(tag: &Tag<'_>, range: Range<usize>, line_index: &crate::diag::Lin
 fn push_text(block: Option<&mut Block>, fragment: &str) {
     match block {
         Some(Block::Heading { title, .. }) => title.push_str(fragment),
-        Some(Block::Paragraph { text, .. }) | Some(Block::Code { text, .. }) => text.push_str(fragment),
+        Some(Block::Paragraph { text, .. }) | Some(Block::Code { text, .. }) => {
+            text.push_str(fragment)
+        }
         _ => {}
     }
 }
@@ -127,12 +136,22 @@ mod tests {
                 title: "{{ $frontmatter.title }}".into()
             }
         );
-        assert!(matches!(&blocks[1], Block::Paragraph { text, .. } if text == "{{ $frontmatter.description }}"));
-        let Block::Table { range } = &blocks[2] else { panic!("{:?}", blocks[2]) };
+        assert!(
+            matches!(&blocks[1], Block::Paragraph { text, .. } if text == "{{ $frontmatter.description }}")
+        );
+        let Block::Table { range } = &blocks[2] else {
+            panic!("{:?}", blocks[2])
+        };
         assert!(page[range.clone()].starts_with("| 请求参数"));
         assert!(page[range.clone()].trim_end().ends_with("枚举值之一"));
-        assert!(matches!(&blocks[3], Block::Paragraph { text, .. } if text == "{.im-table #request}"));
-        assert!(matches!(&blocks[4], Block::Code { language, text, .. } if language == "php" && text.contains("chain('v3/x')")));
-        assert!(matches!(&blocks[5], Block::Paragraph { links, .. } if links == &["https://example.com/a"]));
+        assert!(
+            matches!(&blocks[3], Block::Paragraph { text, .. } if text == "{.im-table #request}")
+        );
+        assert!(
+            matches!(&blocks[4], Block::Code { language, text, .. } if language == "php" && text.contains("chain('v3/x')"))
+        );
+        assert!(
+            matches!(&blocks[5], Block::Paragraph { links, .. } if links == &["https://example.com/a"])
+        );
     }
 }

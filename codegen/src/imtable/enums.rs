@@ -29,7 +29,9 @@ fn backticked_run_before(text: &str) -> Result<Vec<String>, String> {
     let mut values = Vec::new();
     while let Some(before_close) = rest.strip_suffix('`') {
         let Some(open) = before_close.rfind('`') else {
-            return Err(format!("enum list has an unbalanced backtick before `{MARKER}`"));
+            return Err(format!(
+                "enum list has an unbalanced backtick before `{MARKER}`"
+            ));
         };
         let value = &before_close[open + 1..];
         if value.trim().is_empty() {
@@ -37,7 +39,11 @@ fn backticked_run_before(text: &str) -> Result<Vec<String>, String> {
         }
         values.push(value.to_owned());
         rest = before_close[..open].trim_end();
-        rest = rest.strip_suffix("\\|").or_else(|| rest.strip_suffix('|')).unwrap_or(rest).trim_end();
+        rest = rest
+            .strip_suffix("\\|")
+            .or_else(|| rest.strip_suffix('|'))
+            .unwrap_or(rest)
+            .trim_end();
     }
     values.reverse();
     Ok(values)
@@ -87,24 +93,48 @@ mod tests {
 
     #[test]
     fn pipe_lists() {
-        assert_eq!(values("交易状态<br/>`SUCCESS` \\| `REFUND` \\| `NOTPAY` 枚举值之一"), ["SUCCESS", "REFUND", "NOTPAY"]);
-        assert_eq!(values("`SM2`\\|`RSA`\\|`ALL`枚举值之一<br/>默认值 `RSA`"), ["SM2", "RSA", "ALL"]);
-        assert_eq!(values("收款方式类型<br/>`CFT` | `WPHK` 枚举值之一"), ["CFT", "WPHK"]);
+        assert_eq!(
+            values("交易状态<br/>`SUCCESS` \\| `REFUND` \\| `NOTPAY` 枚举值之一"),
+            ["SUCCESS", "REFUND", "NOTPAY"]
+        );
+        assert_eq!(
+            values("`SM2`\\|`RSA`\\|`ALL`枚举值之一<br/>默认值 `RSA`"),
+            ["SM2", "RSA", "ALL"]
+        );
+        assert_eq!(
+            values("收款方式类型<br/>`CFT` | `WPHK` 枚举值之一"),
+            ["CFT", "WPHK"]
+        );
         assert_eq!(values("`A` \\| `B` 枚举值"), ["A", "B"]);
     }
 
     #[test]
     fn single_and_space_separated() {
-        assert_eq!(values("签名算法<br/>`WECHATPAY2-SHA256-RSA2048` 枚举值"), ["WECHATPAY2-SHA256-RSA2048"]);
-        assert_eq!(values("`HTTP`状态码<br/>`20X` `4XX` `5XX` 枚举值之一"), ["20X", "4XX", "5XX"]);
-        assert_eq!(values("停车<br/>`PARKING SPACE` \\| `X` 枚举值之一"), ["PARKING SPACE", "X"]);
+        assert_eq!(
+            values("签名算法<br/>`WECHATPAY2-SHA256-RSA2048` 枚举值"),
+            ["WECHATPAY2-SHA256-RSA2048"]
+        );
+        assert_eq!(
+            values("`HTTP`状态码<br/>`20X` `4XX` `5XX` 枚举值之一"),
+            ["20X", "4XX", "5XX"]
+        );
+        assert_eq!(
+            values("停车<br/>`PARKING SPACE` \\| `X` 枚举值之一"),
+            ["PARKING SPACE", "X"]
+        );
     }
 
     #[test]
     fn colon_lists() {
-        assert_eq!(values("枚举值：<br/>`CASH`：充值型代金券<br/>`NOCASH`：免充值型代金券"), ["CASH", "NOCASH"]);
+        assert_eq!(
+            values("枚举值：<br/>`CASH`：充值型代金券<br/>`NOCASH`：免充值型代金券"),
+            ["CASH", "NOCASH"]
+        );
         assert_eq!(values("交易场景值，`PARKING`：车场停车场景"), ["PARKING"]);
-        assert_eq!(values("枚举值：<br/>ADD：签约<br/>DELETE：解约"), ["ADD", "DELETE"]);
+        assert_eq!(
+            values("枚举值：<br/>ADD：签约<br/>DELETE：解约"),
+            ["ADD", "DELETE"]
+        );
     }
 
     #[test]

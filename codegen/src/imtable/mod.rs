@@ -34,23 +34,26 @@ pub fn parse(
         frontmatter,
         lines: &lines,
     };
-    if blocks
-        .iter()
-        .any(|b| matches!(b, Block::Table { range } if text[range.clone()].starts_with("| 应答规范")))
-    {
+    if blocks.iter().any(
+        |b| matches!(b, Block::Table { range } if text[range.clone()].starts_with("| 应答规范")),
+    ) {
         return Err(vec![Diagnostic::new(
             source,
             1,
             "webhook notification pages are not supported by the operation reader",
         )]);
     }
-    let url = url_from_source(source).map_err(|message| vec![Diagnostic::new(source, 1, message)])?;
+    let url =
+        url_from_source(source).map_err(|message| vec![Diagnostic::new(source, 1, message)])?;
 
     let starts: Vec<(usize, Method)> = blocks
         .iter()
         .enumerate()
         .filter_map(|(i, b)| match b {
-            Block::Heading { anchor: Some(anchor), .. } => Method::from_lower(anchor).map(|m| (i, m)),
+            Block::Heading {
+                anchor: Some(anchor),
+                ..
+            } => Method::from_lower(anchor).map(|m| (i, m)),
             _ => None,
         })
         .collect();
@@ -77,7 +80,10 @@ pub fn parse(
             errors.push(Diagnostic::new(
                 source,
                 op.line,
-                format!("a second `{}` operation on the same page", op.method.lower()),
+                format!(
+                    "a second `{}` operation on the same page",
+                    op.method.lower()
+                ),
             ));
         }
         seen.push(op.method);
@@ -128,7 +134,12 @@ impl PageContext<'_> {
         Diagnostic::new(self.source, line, message)
     }
 
-    fn operation(&self, scope: &[Block], method: Method, url: &str) -> Result<Operation, Vec<Diagnostic>> {
+    fn operation(
+        &self,
+        scope: &[Block],
+        method: Method,
+        url: &str,
+    ) -> Result<Operation, Vec<Diagnostic>> {
         let Block::Heading { line, title, .. } = &scope[0] else {
             unreachable!("an operation scope starts at its heading")
         };
@@ -153,9 +164,16 @@ impl PageContext<'_> {
                     };
                     match self.table(range, closer) {
                         Ok(table) => {
-                            let slot = if table.kind == TableKind::Request { &mut request } else { &mut response };
+                            let slot = if table.kind == TableKind::Request {
+                                &mut request
+                            } else {
+                                &mut response
+                            };
                             if slot.is_some() {
-                                errors.push(self.error(table.line, "a second table of this kind in one operation"));
+                                errors.push(self.error(
+                                    table.line,
+                                    "a second table of this kind in one operation",
+                                ));
                             } else {
                                 *slot = Some(table);
                             }
@@ -169,7 +187,8 @@ impl PageContext<'_> {
                 Block::Paragraph { text, links, .. } => {
                     if let Some(notice) = notice_class(text) {
                         notices.push(notice);
-                    } else if description.is_none() && request.is_none() && !text.starts_with(":::") {
+                    } else if description.is_none() && request.is_none() && !text.starts_with(":::")
+                    {
                         description = Some(text.replace(
                             DESCRIPTION_PLACEHOLDER,
                             self.frontmatter.description.as_deref().unwrap_or(""),
@@ -192,11 +211,23 @@ impl PageContext<'_> {
         }
 
         let Some(request) = request else {
-            errors.push(self.error(line, format!("operation `{}` has no request table (`{{.im-table #request}}`)", method.lower())));
+            errors.push(self.error(
+                line,
+                format!(
+                    "operation `{}` has no request table (`{{.im-table #request}}`)",
+                    method.lower()
+                ),
+            ));
             return Err(errors);
         };
         let Some(response) = response else {
-            errors.push(self.error(line, format!("operation `{}` has no response table (`{{.im-table #response}}`)", method.lower())));
+            errors.push(self.error(
+                line,
+                format!(
+                    "operation `{}` has no response table (`{{.im-table #response}}`)",
+                    method.lower()
+                ),
+            ));
             return Err(errors);
         };
         if let Some((chain, chain_line)) = &chain {
@@ -204,7 +235,9 @@ impl PageContext<'_> {
             if chained != url {
                 errors.push(self.error(
                     *chain_line,
-                    format!("the example calls `chain('{chain}')`, but the page path gives `{url}`"),
+                    format!(
+                        "the example calls `chain('{chain}')`, but the page path gives `{url}`"
+                    ),
                 ));
             }
         }
@@ -212,7 +245,8 @@ impl PageContext<'_> {
             return Err(errors);
         }
 
-        let parts = request::classify(&request.rows, url, request.line).map_err(|(l, m)| vec![self.error(l, m)])?;
+        let parts = request::classify(&request.rows, url, request.line)
+            .map_err(|(l, m)| vec![self.error(l, m)])?;
         let response = self.response(&response)?;
         Ok(Operation {
             source: self.source.to_owned(),
@@ -247,38 +281,67 @@ impl PageContext<'_> {
         Ok(title.to_owned())
     }
 
-    fn table(&self, range: &std::ops::Range<usize>, closer: Option<TableKind>) -> Result<Table, Diagnostic> {
+    fn table(
+        &self,
+        range: &std::ops::Range<usize>,
+        closer: Option<TableKind>,
+    ) -> Result<Table, Diagnostic> {
         let line = self.lines.line(range.start);
-        let (kind, rows) = rows::read_table(&self.text[range.clone()], line).map_err(|(l, m)| self.error(l, m))?;
+        let (kind, rows) =
+            rows::read_table(&self.text[range.clone()], line).map_err(|(l, m)| self.error(l, m))?;
         let Some(closer) = closer else {
             return Err(self.error(
                 line,
                 "table is not closed by `{.im-table #request}` or `{.im-table #response}` after one blank line",
             ));
         };
-        let expected = if kind == TableKind::Request { TableKind::Request } else { TableKind::Response };
+        let expected = if kind == TableKind::Request {
+            TableKind::Request
+        } else {
+            TableKind::Response
+        };
         if closer != expected {
-            return Err(self.error(line, "table header and its `{.im-table #…}` closer disagree"));
+            return Err(self.error(
+                line,
+                "table header and its `{.im-table #…}` closer disagree",
+            ));
         }
         Ok(Table { kind, line, rows })
     }
 
     fn response(&self, table: &Table) -> Result<Response, Vec<Diagnostic>> {
         if table.kind == TableKind::Errors {
-            return Ok(Response { kind: ResponseKind::Binary, fields: Vec::new() });
+            return Ok(Response {
+                kind: ResponseKind::Binary,
+                fields: Vec::new(),
+            });
         }
         if let Some(text) = table.rows.iter().find_map(|r| match r {
             Row::Placeholder(text) => Some(text),
             _ => None,
         }) {
-            let kind = if text.starts_with("文件流") { ResponseKind::Binary } else { ResponseKind::Empty };
-            return Ok(Response { kind, fields: Vec::new() });
+            let kind = if text.starts_with("文件流") {
+                ResponseKind::Binary
+            } else {
+                ResponseKind::Empty
+            };
+            return Ok(Response {
+                kind,
+                fields: Vec::new(),
+            });
         }
         let tree = tree::build(&table.rows).map_err(|(l, m)| vec![self.error(l, m)])?;
         if !tree.variants.is_empty() {
-            return Err(vec![self.error(table.line, "response variants at the top level are not supported")]);
+            return Err(vec![self.error(
+                table.line,
+                "response variants at the top level are not supported",
+            )]);
         }
-        let kind = if tree.fields.is_empty() { ResponseKind::Empty } else { ResponseKind::Json };
+        let kind = if tree.fields.is_empty() {
+            ResponseKind::Empty
+        } else {
+            ResponseKind::Json
+        };
         let mut fields = tree.fields;
         tree::unique_rust_names(&mut fields);
         Ok(Response { kind, fields })
@@ -318,17 +381,27 @@ mod tests {
     #[test]
     fn urls_from_page_paths() {
         assert_eq!(
-            url_from_source("openapi/v3/marketing/membercard-open/cards/{card_id}/users/import.md").unwrap(),
+            url_from_source("openapi/v3/marketing/membercard-open/cards/{card_id}/users/import.md")
+                .unwrap(),
             "/v3/marketing/membercard-open/cards/{card_id}/users/import"
         );
-        assert_eq!(url_from_source("v3/ecommerce/applyments/index.md").unwrap(), "/v3/ecommerce/applyments/");
+        assert_eq!(
+            url_from_source("v3/ecommerce/applyments/index.md").unwrap(),
+            "/v3/ecommerce/applyments/"
+        );
         assert!(url_from_source("guide/index.md").is_err());
     }
 
     #[test]
     fn notices_and_chains() {
-        assert_eq!(notice_class("::: danger :no_entry_sign: {.im-deprecated}"), Some("deprecated".into()));
+        assert_eq!(
+            notice_class("::: danger :no_entry_sign: {.im-deprecated}"),
+            Some("deprecated".into())
+        );
         assert_eq!(notice_class("普通段落"), None);
-        assert_eq!(chain_literal("$i->chain('v3/a/{b}')->get()"), Some("v3/a/{b}".into()));
+        assert_eq!(
+            chain_literal("$i->chain('v3/a/{b}')->get()"),
+            Some("v3/a/{b}".into())
+        );
     }
 }

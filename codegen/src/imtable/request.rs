@@ -20,7 +20,10 @@ pub struct RequestParts {
 pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts, (u32, String)> {
     let tree = tree::build(rows)?;
     if let Some(first) = tree.variants.first().and_then(|v| v.first()) {
-        return Err((first.line, "request variants at the top level are not supported".to_owned()));
+        return Err((
+            first.line,
+            "request variants at the top level are not supported".to_owned(),
+        ));
     }
     let mut parts = RequestParts {
         base_uri: None,
@@ -34,7 +37,10 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
         match field.name.as_str() {
             "json" => {
                 expect_object(&field)?;
-                parts.body = Body { kind: BodyKind::Json, fields: field.fields };
+                parts.body = Body {
+                    kind: BodyKind::Json,
+                    fields: field.fields,
+                };
             }
             "body" => {
                 expect_object(&field)?;
@@ -44,7 +50,10 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
                         part.format = Some(Format::Binary);
                     }
                 }
-                parts.body = Body { kind: BodyKind::Multipart, fields };
+                parts.body = Body {
+                    kind: BodyKind::Multipart,
+                    fields,
+                };
             }
             "query" => {
                 expect_object(&field)?;
@@ -56,7 +65,10 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
             }
             "base_uri" => {
                 let uri = backticked_url(&field.description).ok_or_else(|| {
-                    (field.line, "`base_uri` does not name a URL in backticks".to_owned())
+                    (
+                        field.line,
+                        "`base_uri` does not name a URL in backticks".to_owned(),
+                    )
                 })?;
                 if field.required {
                     parts.base_uri = Some(uri);
@@ -71,7 +83,13 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
             _ => path_rows.push(field),
         }
     }
-    parts.path_params = path_params(path_rows, &mut parts.query, &parts.body.fields, url, table_line)?;
+    parts.path_params = path_params(
+        path_rows,
+        &mut parts.query,
+        &parts.body.fields,
+        url,
+        table_line,
+    )?;
     Ok(parts)
 }
 
@@ -96,12 +114,18 @@ fn path_params(
     let placeholders = placeholders(url);
     for row in &rows {
         if row.has_struct() || row.ty == FieldType::Array {
-            return Err((row.line, format!("path parameter `{}` must be a scalar", row.name)));
+            return Err((
+                row.line,
+                format!("path parameter `{}` must be a scalar", row.name),
+            ));
         }
         if !placeholders.contains(&row.name.as_str()) {
             return Err((
                 row.line,
-                format!("top-level row `{}` is neither a request part nor a placeholder of `{url}`", row.name),
+                format!(
+                    "top-level row `{}` is neither a request part nor a placeholder of `{url}`",
+                    row.name
+                ),
             ));
         }
     }
@@ -121,11 +145,19 @@ fn path_params(
             param.required = true;
             ordered.push(param);
         } else {
-            return Err((table_line, format!("placeholder `{{{name}}}` of `{url}` is not documented in the request table")));
+            return Err((
+                table_line,
+                format!(
+                    "placeholder `{{{name}}}` of `{url}` is not documented in the request table"
+                ),
+            ));
         }
     }
     if let Some(duplicate) = rows.first() {
-        return Err((duplicate.line, format!("path parameter `{}` is documented twice", duplicate.name)));
+        return Err((
+            duplicate.line,
+            format!("path parameter `{}` is documented twice", duplicate.name),
+        ));
     }
     Ok(ordered)
 }

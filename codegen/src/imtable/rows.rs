@@ -93,10 +93,18 @@ pub fn read_table(source: &str, first_line: u32) -> Result<(TableKind, Vec<Row>)
     let kind = header_cells
         .first()
         .and_then(|cell| TableKind::from_header(cell.trim()))
-        .ok_or_else(|| (first_line, format!("unknown table header `{}`", header.trim())))?;
+        .ok_or_else(|| {
+            (
+                first_line,
+                format!("unknown table header `{}`", header.trim()),
+            )
+        })?;
     let separator = lines.next().unwrap_or("");
     if !separator.trim_start_matches('|').trim().starts_with("--") {
-        return Err((first_line + 1, format!("expected a `| --- |` separator row, found `{separator}`")));
+        return Err((
+            first_line + 1,
+            format!("expected a `| --- |` separator row, found `{separator}`"),
+        ));
     }
     let mut rows = Vec::new();
     for (i, line) in lines.enumerate() {
@@ -118,7 +126,10 @@ fn read_row(line: &str, line_no: u32) -> Result<Row, (u32, String)> {
                 return Ok(Row::Placeholder(text.trim().to_owned()));
             }
         }
-        return Err((line_no, format!("row has one cell, expected `name | type | description`: `{line}`")));
+        return Err((
+            line_no,
+            format!("row has one cell, expected `name | type | description`: `{line}`"),
+        ));
     }
     let (name, name_attrs) = split_attrs(first).unwrap_or((first, ""));
     let name = name.trim();
@@ -131,11 +142,19 @@ fn read_row(line: &str, line_no: u32) -> Result<Row, (u32, String)> {
         match attr.split_once('=') {
             None if attr == "data-required" => required = true,
             Some(("data-indent", value)) => {
-                indent = value
-                    .parse()
-                    .map_err(|_| (line_no, format!("`{name}`: data-indent=`{value}` is not a number")))?;
+                indent = value.parse().map_err(|_| {
+                    (
+                        line_no,
+                        format!("`{name}`: data-indent=`{value}` is not a number"),
+                    )
+                })?;
             }
-            _ => return Err((line_no, format!("`{name}`: unknown name-cell attribute `{attr}`"))),
+            _ => {
+                return Err((
+                    line_no,
+                    format!("`{name}`: unknown name-cell attribute `{attr}`"),
+                ));
+            }
         }
     }
 
@@ -155,20 +174,36 @@ fn read_row(line: &str, line_no: u32) -> Result<Row, (u32, String)> {
                     "by-rsa-pubkey" => Encryption::RsaPubkey,
                     "by-aes-gcm" => Encryption::AesGcm,
                     "by-aes-ecb" => Encryption::AesEcb,
-                    other => return Err((line_no, format!("`{name}`: unknown data-encrypted `{other}`"))),
+                    other => {
+                        return Err((
+                            line_no,
+                            format!("`{name}`: unknown data-encrypted `{other}`"),
+                        ));
+                    }
                 });
             }
             Some(("data-encoded" | "data-encoded-by", value)) => {
                 encoded = Some(match value.trim_start_matches("by-") {
                     "json_encode" => Encoding::JsonEncode,
                     "urlencode" => Encoding::UrlEncode,
-                    other => return Err((line_no, format!("`{name}`: unknown data-encoded `{other}`"))),
+                    other => {
+                        return Err((line_no, format!("`{name}`: unknown data-encoded `{other}`")));
+                    }
                 });
             }
-            _ => return Err((line_no, format!("`{name}`: unknown type-cell attribute `{attr}`"))),
+            _ => {
+                return Err((
+                    line_no,
+                    format!("`{name}`: unknown type-cell attribute `{attr}`"),
+                ));
+            }
         }
     }
-    let description = if cells.len() > 2 { cells[2..].join("|") } else { String::new() };
+    let description = if cells.len() > 2 {
+        cells[2..].join("|")
+    } else {
+        String::new()
+    };
     Ok(Row::Field(FieldRow {
         line: line_no,
         name: name.to_owned(),
@@ -248,14 +283,22 @@ mod tests {
 
     #[test]
     fn splits_on_unescaped_pipes_only() {
-        assert_eq!(split_cells("| a | b \\| c | d"), vec![" a ", " b \\| c ", " d"]);
+        assert_eq!(
+            split_cells("| a | b \\| c | d"),
+            vec![" a ", " b \\| c ", " d"]
+        );
         assert_eq!(split_cells("| a | b | "), vec![" a ", " b "]);
-        assert_eq!(split_cells("| a | b | c | d"), vec![" a ", " b ", " c ", " d"]);
+        assert_eq!(
+            split_cells("| a | b | c | d"),
+            vec![" a ", " b ", " c ", " d"]
+        );
     }
 
     #[test]
     fn reads_name_and_type_attributes() {
-        let f = field("| phone_number {data-required data-indent=1} | string {data-tooltip=微信支付公钥/平台证书加密后的BASE64字符串 data-encrypted=by-rsa-pubkey} | 加密的手机号");
+        let f = field(
+            "| phone_number {data-required data-indent=1} | string {data-tooltip=微信支付公钥/平台证书加密后的BASE64字符串 data-encrypted=by-rsa-pubkey} | 加密的手机号",
+        );
         assert_eq!(f.name, "phone_number");
         assert!(f.required);
         assert_eq!(f.indent, 1);
@@ -280,14 +323,20 @@ mod tests {
     #[test]
     fn two_cells_and_spacing_quirks() {
         let f = field("| create_time  {data-required}| string");
-        assert_eq!((f.name.as_str(), f.required, f.description.as_str()), ("create_time", true, ""));
+        assert_eq!(
+            (f.name.as_str(), f.required, f.description.as_str()),
+            ("create_time", true, "")
+        );
         let f = field("| a {data-required } | boolean | x");
         assert!(f.required);
     }
 
     #[test]
     fn dividers_and_placeholders() {
-        assert_eq!(read_row("| {colspan=3 .im-table-line}", 1).unwrap(), Row::Divider);
+        assert_eq!(
+            read_row("| {colspan=3 .im-table-line}", 1).unwrap(),
+            Row::Divider
+        );
         assert_eq!(
             read_row("| 空字符串(无返回内容) {align=center colspan=3}", 1).unwrap(),
             Row::Placeholder("空字符串(无返回内容)".into())
@@ -296,7 +345,10 @@ mod tests {
 
     #[test]
     fn unknown_types_and_attributes_are_errors() {
-        assert_eq!(read_row("| a | map | x", 9).unwrap_err(), (9, "`a`: unknown type `map`".into()));
+        assert_eq!(
+            read_row("| a | map | x", 9).unwrap_err(),
+            (9, "`a`: unknown type `map`".into())
+        );
         assert_eq!(
             read_row("| a {data-depth=2} | string | x", 9).unwrap_err(),
             (9, "`a`: unknown name-cell attribute `data-depth=2`".into())

@@ -52,7 +52,11 @@ pub fn build(rows: &[Row]) -> Result<Tree, (u32, String)> {
                 format!(
                     "`{}` jumps from indent {} to {}: its parent is missing",
                     row.name,
-                    if previous.is_none() { 0 } else { previous_indent },
+                    if previous.is_none() {
+                        0
+                    } else {
+                        previous_indent
+                    },
                     row.indent
                 ),
             ));
@@ -175,7 +179,10 @@ fn field_of(row: &FieldRow) -> Result<Field, (u32, String)> {
 
 /// Plain text of a description cell: `<br/>` as line breaks, `\|` unescaped.
 pub fn description_text(raw: &str) -> String {
-    raw.replace("<br/>", "\n").replace("\\|", "|").trim().to_owned()
+    raw.replace("<br/>", "\n")
+        .replace("\\|", "|")
+        .trim()
+        .to_owned()
 }
 
 fn assemble(nodes: Vec<Node>, root_groups: u32) -> Tree {
@@ -201,7 +208,9 @@ fn collect(
 ) -> (Vec<Field>, Vec<Vec<Field>>) {
     let mut by_group: Vec<Vec<Field>> = vec![Vec::new(); groups as usize + 1];
     for &i in members {
-        let Some(node) = slots[i].take() else { continue };
+        let Some(node) = slots[i].take() else {
+            continue;
+        };
         let group = node.group as usize;
         let field = finish(node, &children[i], children, slots);
         by_group[group].push(field);
@@ -214,7 +223,12 @@ fn collect(
     }
 }
 
-fn finish(node: Node, members: &[usize], children: &[Vec<usize>], slots: &mut [Option<Node>]) -> Field {
+fn finish(
+    node: Node,
+    members: &[usize],
+    children: &[Vec<usize>],
+    slots: &mut [Option<Node>],
+) -> Field {
     let mut field = node.field;
     let (mut fields, mut variants) = collect(members, node.groups, children, slots);
     unique_rust_names(&mut fields);

@@ -1,0 +1,251 @@
+//! One operation: its types, its `OperationSpec`, its `Operation` marker and the chain-node
+//! method that starts a call.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use crate::ir::{
+    BodyKind, Encryption, Field, FieldType, Format, ItemType, Operation, ResponseKind,
+};
+use crate::names::{Scope, field_ident, type_ident};
+
+use super::docs::{doc_attrs, paragraphs};
+use super::types::{Role, TypeEmitter, ident};
+
+/// Headers the runtime sets itself; they never become parameters.
+const RUNTIME_HEADERS: &[&str] = &[
+    "Wechatpay-Serial",
+    "Authorization",
+    "Accept",
+    "Content-Type",
+    "User-Agent",
+];
+
+/// Emits the items of `op` into `items`; returns the chain-node method that calls it.
+pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> TokenStream {
+    let method = op.method.lower();
+    let marker_name = scope.unique_type(type_ident(method));
+    let marker = ident(&marker_name);
+    let mut params = Vec::new();
+    let mut assembly = Vec::new();
+
+    match op.body.kind {
+        BodyKind::Json => {
+            let mut emitter = TypeEmitter {
+                scope,
+                items,
+                role: Role::Request,
+            };
+            let doc = format!(
+                "The JSON body of `{} {}`.",
+                op.method.lower().to_uppercase(),
+                op.path
+            );
+            let (body, _) =
+                emitter.struct_for(&format!("{marker_name}Request"), &doc, &op.body.fields);
+            params.push(quote!(body: &#body));
+            assembly.push(quote!(.json(body)));
+        }
+        BodyKind::Multipart => {
+            for part in &op.body.fields {
+                let arg = ident(&part.rust_name);
+                let wire = &part.name;
+                if part.format == Some(Format::Binary) {
+                    params.push(quote!(#arg: ::wechatpay_api::runtime::FilePart));
+                    assembly.push(quote!(.file(#wire, #arg)));
+                } else if let Some(decoded) = part.decoded.as_ref().filter(|d| !d.fields.is_empty())
+                {
+                    let mut emitter = TypeEmitter {
+                        scope,
+                        items,
+                        role: Role::Request,
+                    };
+                    let name = format!("{marker_name}{}", type_ident(&part.name));
+                    let (meta, _) = emitter.struct_for(&name, &part.description, &decoded.fields);
+                    params.push(quote!(#arg: &#meta));
+                    assembly.push(quote!(.json(#arg)));
+                } else {
+                    params.push(quote!(#arg: &::wechatpay_api::Value));
+                    assembly.push(quote!(.json(#arg)));
+                }
+            }
+        }
+        BodyKind::None => {}
+    }
+    if !op.query.is_empty() {
+        let mut emitter = TypeEmitter {
+            scope,
+            items,
+            role: Role::Request,
+        };
+        let doc = format!(
+            "Query parameters of `{} {}`.",
+            method.to_uppercase(),
+            op.path
+        );
+        let (query, _) = emitter.struct_for(&format!("{marker_name}Query"), &doc, &op.query);
+        params.push(quote!(query: &#query));
+        assembly.push(quote!(.query(query)));
+    }
+    let headers: Vec<Field> = op
+        .headers
+        .iter()
+        .filter(|h| !RUNTIME_HEADERS.contains(&h.name.as_str()))
+        .cloned()
+        .collect();
+    if !headers.is_empty() {
+        let mut emitter = TypeEmitter {
+            scope,
+            items,
+            role: Role::Request,
+        };
+        let doc = format!(
+            "Request headers of `{} {}`.",
+            method.to_uppercase(),
+            op.path
+        );
+        let (header_type, _) = emitter.struct_for(&format!("{marker_name}Headers"), &doc, &headers);
+        params.push(quote!(headers: &#header_type));
+        assembly.push(quote!(.headers(headers)));
+    }
+
+    let response = match op.response.kind {
+        ResponseKind::Json => {
+            let mut emitter = TypeEmitter {
+                scope,
+                items,
+                role: Role::Response,
+            };
+            let doc = format!("The answer to `{} {}`.", method.to_uppercase(), op.path);
+            let (response, _) =
+                emitter.struct_for(&format!("{marker_name}Response"), &doc, &op.response.fields);
+            quote!(::wechatpay_api::runtime::Json<#response>)
+        }
+        ResponseKind::Empty => quote!(::wechatpay_api::runtime::Empty),
+        ResponseKind::Binary => quote!(::wechatpay_api::runtime::Binary),
+    };
+
+    items.push(spec_and_marker(op, &marker, &response));
+
+    let fn_name = format_ident!("{}", field_ident(method));
+    let mut doc = doc_attrs(&operation_doc(op));
+    for link in &op.doc_links {
+        let line = format!(" See <{link}>");
+        doc.extend(quote!(#[doc = ""] #[doc = #line]));
+    }
+    quote! {
+        #doc
+        pub fn #fn_name(&self, #(#params),*) -> ::wechatpay_api::runtime::Call<'c, C, #marker> {
+            ::wechatpay_api::runtime::Call::new(self.client, self.args.clone()) #(#assembly)*
+        }
+    }
+}
+
+fn spec_and_marker(
+    op: &Operation,
+    marker: &proc_macro2::Ident,
+    response: &TokenStream,
+) -> TokenStream {
+    let method = format_ident!("{}", type_ident(op.method.lower()));
+    let path = &op.path;
+    let base_uri = match &op.base_uri {
+        Some(uri) => quote!(::std::option::Option::Some(#uri)),
+        None => quote!(::std::option::Option::None),
+    };
+    let request_body = format_ident!(
+        "{}",
+        match op.body.kind {
+            BodyKind::Json => "Json",
+            BodyKind::Multipart => "Multipart",
+            BodyKind::None => "None",
+        }
+    );
+    let response_body = format_ident!(
+        "{}",
+        match op.response.kind {
+            ResponseKind::Json => "Json",
+            ResponseKind::Empty => "Empty",
+            ResponseKind::Binary => "Binary",
+        }
+    );
+    let body_fields = match op.body.kind {
+        BodyKind::Json => op.body.fields.as_slice(),
+        _ => &[],
+    };
+    let encrypted_request = encrypted_paths(body_fields);
+    let encrypted_response = encrypted_paths(&op.response.fields);
+    let doc = format!(
+        " `{} {}`: {}",
+        op.method.lower().to_uppercase(),
+        op.path,
+        op.summary
+    );
+    quote! {
+        #[doc = #doc]
+        #[derive(Clone, Copy, Debug)]
+        pub struct #marker;
+
+        impl ::wechatpay_api::runtime::Operation for #marker {
+            const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
+                method: ::wechatpay_api::runtime::HttpMethod::#method,
+                path: #path,
+                base_uri: #base_uri,
+                request_body: ::wechatpay_api::runtime::RequestBodyKind::#request_body,
+                response_body: ::wechatpay_api::runtime::ResponseBodyKind::#response_body,
+                encrypted_request_fields: &[#(#encrypted_request),*],
+                encrypted_response_fields: &[#(#encrypted_response),*],
+            };
+            type Response = #response;
+        }
+    }
+}
+
+/// Field paths (`a.b`, `list[].x`, `values[]`) of RSA-encrypted fields.
+pub fn encrypted_paths(fields: &[Field]) -> Vec<String> {
+    let mut paths = Vec::new();
+    collect_encrypted(fields, "", &mut paths);
+    paths
+}
+
+fn collect_encrypted(fields: &[Field], prefix: &str, paths: &mut Vec<String>) {
+    for field in fields {
+        let path = format!("{prefix}{}", field.name);
+        if field.encrypted == Some(Encryption::RsaPubkey) {
+            if field.ty == FieldType::Array {
+                paths.push(format!("{path}[]"));
+            } else {
+                paths.push(path.clone());
+            }
+        }
+        match (field.ty, field.items) {
+            (FieldType::Object, _) => collect_encrypted(&field.fields, &format!("{path}."), paths),
+            (FieldType::Array, Some(ItemType::Object)) => {
+                collect_encrypted(&field.fields, &format!("{path}[]."), paths)
+            }
+            _ => {}
+        }
+    }
+}
+
+fn operation_doc(op: &Operation) -> String {
+    let mut parts = vec![op.summary.clone()];
+    if op.description != op.summary {
+        parts.push(op.description.clone());
+    }
+    parts.push(format!(
+        "`{} {}`",
+        op.method.lower().to_uppercase(),
+        op.path
+    ));
+    if !op.notices.is_empty() {
+        parts.push(format!("Notices: {}.", op.notices.join(", ")));
+    }
+    let encrypted = encrypted_paths(&op.body.fields);
+    if !encrypted.is_empty() {
+        parts.push(format!(
+            "Encrypted automatically before sending: `{}`.",
+            encrypted.join("`, `")
+        ));
+    }
+    paragraphs(parts.iter().map(String::as_str))
+}

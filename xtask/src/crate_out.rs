@@ -1,0 +1,89 @@
+//! Writes generated modules as a standalone crate that depends on the `wechatpay-api` runtime.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::Path;
+
+use anyhow::Context;
+use codegen::emit::Generated;
+
+/// Writes `Cargo.toml`, `src/lib.rs` and the generated modules into `out`, replacing any
+/// previously generated `src/`.
+pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow::Result<()> {
+    let src = out.join("src");
+    if src.exists() {
+        fs::remove_dir_all(&src).with_context(|| format!("clearing {}", src.display()))?;
+    }
+    fs::create_dir_all(&src)?;
+    let runtime = fs::canonicalize(runtime).context("locating the wechatpay-api runtime")?;
+    let areas = areas(generated);
+
+    let mut manifest = String::from(
+        "[package]\nname = \"wechatpay-generated\"\nversion = \"0.1.0\"\nedition = \"2024\"\npublish = false\n\n",
+    );
+    let _ = writeln!(
+        manifest,
+        "[dependencies]\nwechatpay-api = {{ path = {:?}, default-features = false }}\n",
+        runtime.display().to_string()
+    );
+    manifest.push_str("[features]\ndefault = []\n");
+    let _ = writeln!(
+        manifest,
+        "full = [{}]",
+        areas
+            .iter()
+            .map(|a| format!("{a:?}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    for area in &areas {
+        let _ = writeln!(manifest, "{area} = []");
+    }
+    manifest.push_str("\n[workspace]\n");
+    fs::write(out.join("Cargo.toml"), manifest)?;
+
+    let mut lib = String::from(codegen::emit::GENERATED_HEADER);
+    lib.push_str("//! WeChat Pay APIv3 endpoints generated from markdown docs; one cargo feature per business area, `full` for all.\n\n");
+    for root in &generated.roots {
+        let _ = writeln!(lib, "pub mod {root};");
+    }
+    lib.push_str("\npub use wechatpay_api::runtime;\n\n/// Starts typed call chains on any client of the runtime.\npub trait Api {\n");
+    for root in &generated.roots {
+        let node = root.to_uppercase();
+        let _ = writeln!(lib, "    fn {root}(&self) -> {root}::{node}<'_, Self>;");
+    }
+    lib.push_str("}\n\nimpl<C> Api for C {\n");
+    for root in &generated.roots {
+        let node = root.to_uppercase();
+        let _ = writeln!(
+            lib,
+            "    fn {root}(&self) -> {root}::{node}<'_, Self> {{\n        {root}::{node}::new(self, wechatpay_api::runtime::PathArgs::new())\n    }}"
+        );
+    }
+    lib.push_str("}\n");
+    fs::write(src.join("lib.rs"), lib)?;
+
+    for (relative, content) in &generated.files {
+        let path = src.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(&path, content)?;
+    }
+    Ok(())
+}
+
+/// Business areas: the files directly under each root (`v3/marketing.rs` → `marketing`).
+fn areas(generated: &Generated) -> Vec<String> {
+    let mut areas: Vec<String> = generated
+        .files
+        .keys()
+        .filter_map(|f| f.split_once('/').map(|(_, rest)| rest))
+        .filter(|rest| *rest != "mod.rs" && !rest.contains('/'))
+        .filter_map(|rest| rest.strip_suffix(".rs"))
+        .map(str::to_owned)
+        .collect();
+    areas.sort();
+    areas.dedup();
+    areas
+}
