@@ -12,6 +12,7 @@ mod lexer;
 mod lower;
 mod markdown;
 mod parser;
+mod required;
 mod types;
 mod url;
 
@@ -20,6 +21,7 @@ use crate::frontmatter::Frontmatter;
 use crate::ir::Page;
 
 pub use parser::MAX_DEPTH;
+pub use required::adopt_required_flags;
 
 /// Marks the start of the JavaScript usage example after the TypeScript declarations.
 const BUSINESS_FILE: &str = "// @filename: business.js";
