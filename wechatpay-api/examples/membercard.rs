@@ -1,1 +1,129 @@
-fn main() {}
+//! Imports a member card for a user through the generated
+//! `POST /v3/brand/partner/card-member/user-cards/import-by-openid`, its phone number
+//! encrypted on the way out, and prints the verified answer as JSON.
+//!
+//! Configured from the environment:
+//! `WECHATPAY_BASE_URL` (default the real host), `WECHATPAY_MCHID`, `WECHATPAY_MCH_SERIAL`,
+//! `WECHATPAY_MCH_PRIVATE_KEY` (PEM file), `WECHATPAY_PUBLIC_KEY_ID`, `WECHATPAY_PUBLIC_KEY`
+//! (PEM file), `WECHATPAY_BRAND_ID`, `WECHATPAY_CARD_ID`, `WECHATPAY_OPENID`,
+//! `WECHATPAY_USER_CARD_CODE`, `WECHATPAY_PHONE`; optional `WECHATPAY_PICKUP_TIME`
+//! (RFC 3339, default now).
+//!
+//! ```text
+//! cargo run -p wechatpay-api --example membercard
+//! ```
+
+use std::process::ExitCode;
+
+use wechatpay_api::runtime::{Client, Error, PathArgs, client::DEFAULT_BASE_URL};
+use wechatpay_api::v3::V3;
+use wechatpay_api::v3::brand::partner::card_member::user_cards::import_by_openid::{
+    PostRequest, PostRequestDateInformation, PostRequestDateInformationType,
+};
+
+fn env(name: &str) -> Result<String, String> {
+    std::env::var(name).map_err(|_| format!("environment variable {name} is not set"))
+}
+
+fn pem_file(name: &str) -> Result<String, String> {
+    let path = env(name)?;
+    std::fs::read_to_string(&path).map_err(|e| format!("{name}: cannot read `{path}`: {e}"))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS+08:00` for a Unix time (Beijing time, as WeChat Pay writes it).
+fn rfc3339_beijing(unix: i64) -> String {
+    let secs = unix + 8 * 3600;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+08:00",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
+}
+
+async fn run() -> Result<String, String> {
+    let base_url = std::env::var("WECHATPAY_BASE_URL").unwrap_or_else(|_| DEFAULT_BASE_URL.into());
+    let client = Client::builder()
+        .merchant(
+            env("WECHATPAY_MCHID")?,
+            env("WECHATPAY_MCH_SERIAL")?,
+            &pem_file("WECHATPAY_MCH_PRIVATE_KEY")?,
+        )
+        .wechatpay_public_key(
+            env("WECHATPAY_PUBLIC_KEY_ID")?,
+            &pem_file("WECHATPAY_PUBLIC_KEY")?,
+        )
+        .base_url(base_url)
+        .build()
+        .map_err(|e: Error| e.to_string())?;
+
+    let pickup_time = match std::env::var("WECHATPAY_PICKUP_TIME") {
+        Ok(time) => time,
+        Err(_) => rfc3339_beijing(wechatpay_api::runtime::verify::unix_now()),
+    };
+    let body = PostRequest {
+        brand_id: env("WECHATPAY_BRAND_ID")?,
+        card_id: env("WECHATPAY_CARD_ID")?,
+        openid: env("WECHATPAY_OPENID")?,
+        user_card_code: env("WECHATPAY_USER_CARD_CODE")?,
+        // Plain text: the client encrypts it with the WeChat Pay public key.
+        phone_number: Some(env("WECHATPAY_PHONE")?),
+        user_information: None,
+        date_information: PostRequestDateInformation {
+            type_: PostRequestDateInformationType::Permanent,
+            available_begin_time: None,
+            available_end_time: None,
+            available_day_after_receive: None,
+        },
+        pickup_time,
+    };
+
+    let answer = V3::new(&client, PathArgs::new())
+        .brand()
+        .partner()
+        .card_member()
+        .user_cards()
+        .import_by_openid()
+        .post(&body)
+        .decrypt_response()
+        .await
+        .map_err(|e| e.to_string())?;
+    serde_json::to_string_pretty(&answer).map_err(|e| e.to_string())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    match run().await {
+        Ok(json) => {
+            println!("{json}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("membercard: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn beijing_time() {
+        assert_eq!(super::rfc3339_beijing(0), "1970-01-01T08:00:00+08:00");
+        assert_eq!(
+            super::rfc3339_beijing(1_554_208_460),
+            "2019-04-02T20:34:20+08:00"
+        );
+    }
+}

@@ -690,3 +690,107 @@ fn blocking_client_does_the_same() {
         "1234567890"
     );
 }
+
+mod generated {
+    //! The generated endpoint of seed 001 against the loopback server.
+    use super::*;
+    use wechatpay_api::v3::V3;
+    use wechatpay_api::v3::brand::partner::card_member::user_cards::import_by_openid::{
+        Post, PostRequest, PostRequestDateInformation, PostRequestDateInformationType,
+        PostRequestUserInformation, PostRequestUserInformationCommonFieldList,
+        PostRequestUserInformationCommonFieldListName, PostResponseCardType,
+        PostResponseUserCardState,
+    };
+
+    fn body() -> PostRequest {
+        PostRequest {
+            brand_id: "1000".into(),
+            card_id: "pbLatjnrwUUdZI641gKdTMJ9Mx9s".into(),
+            openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o".into(),
+            user_card_code: "1234567890".into(),
+            phone_number: Some("13800138000".into()),
+            user_information: Some(PostRequestUserInformation {
+                common_field_list: Some(vec![PostRequestUserInformationCommonFieldList {
+                    name: Some(PostRequestUserInformationCommonFieldListName::UserFormFlagBirthday),
+                    value: Some("1990-01-01".into()),
+                }]),
+                custom_field_list: None,
+            }),
+            date_information: PostRequestDateInformation {
+                type_: PostRequestDateInformationType::Permanent,
+                available_begin_time: None,
+                available_end_time: None,
+                available_day_after_receive: None,
+            },
+            pickup_time: "2024-11-25T10:00:00+08:00".into(),
+        }
+    }
+
+    fn route() -> Route {
+        Route::new(HttpMethod::Post, Post::SPEC.path)
+            .encrypted_request_fields(Post::SPEC.encrypted_request_fields)
+            .encrypted_response_fields(Post::SPEC.encrypted_response_fields)
+            .respond(
+                200,
+                json!({
+                    "user_card_code": "1234567890",
+                    "card_id": "pbLatjnrwUUdZI641gKdTMJ9Mx9s",
+                    "openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o",
+                    "brand_id": "1000",
+                    "card_type": "NORMAL",
+                    "phone_number": "13800138000",
+                    "valid_date_information": {"type": "PERMANENT"},
+                    "pickup_time": "2024-11-25T10:00:00+08:00",
+                    "user_card_state": "EFFECTIVE"
+                }),
+            )
+    }
+
+    #[tokio::test]
+    async fn import_by_openid_through_the_generated_chain() {
+        let server = TestServer::builder().start().unwrap();
+        server.route(route());
+        let client = client(&server);
+        let answer = V3::new(&client, PathArgs::new())
+            .brand()
+            .partner()
+            .card_member()
+            .user_cards()
+            .import_by_openid()
+            .post(&body())
+            .decrypt_response()
+            .await
+            .unwrap();
+        assert_eq!(answer.phone_number.as_deref(), Some("13800138000"));
+        assert_eq!(answer.card_type, PostResponseCardType::Normal);
+        assert_eq!(answer.user_card_state, PostResponseUserCardState::Effective);
+        let request = &server.requests()[0];
+        let seen = request.json.as_ref().unwrap();
+        assert_eq!(seen["phone_number"], "13800138000");
+        assert_eq!(
+            seen["user_information"]["common_field_list"][0]["value"],
+            "1990-01-01"
+        );
+        assert_eq!(seen["date_information"]["type"], "PERMANENT");
+        assert!(!String::from_utf8_lossy(&request.body).contains("13800138000"));
+        assert_eq!(
+            request.header("wechatpay-serial"),
+            Some(keys::PUBLIC_KEY_ID)
+        );
+
+        server.misbehave_once(Misbehavior::TamperedBody);
+        let err = V3::new(&client, PathArgs::new())
+            .brand()
+            .partner()
+            .card_member()
+            .user_cards()
+            .import_by_openid()
+            .post(&body())
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Verification(VerifyError::BadSignature { .. })),
+            "{err:?}"
+        );
+    }
+}

@@ -302,9 +302,9 @@ impl Core {
                 .get("request-id")
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_owned);
-            return Err(Error::Api(ApiError::from_response(
+            return Err(Error::Api(Box::new(ApiError::from_response(
                 status, request_id, &body,
-            )));
+            ))));
         }
         if kind == ResponseBodyKind::Binary {
             return Ok(body);

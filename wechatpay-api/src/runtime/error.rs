@@ -19,7 +19,7 @@ pub enum Error {
     /// The HTTP exchange failed (connection, TLS, timeout, reading the body).
     Transport(reqwest::Error),
     /// WeChat Pay answered with a non-2xx status.
-    Api(ApiError),
+    Api(Box<ApiError>),
     /// A 2xx answer failed signature verification; see [`VerifyError`] for which check.
     Verification(VerifyError),
     /// A verified answer did not decode into the operation's response type.
@@ -54,7 +54,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Transport(e) => Some(e),
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(&**e),
             Error::Verification(e) => Some(e),
             Error::Decode { source, .. } => Some(source),
             _ => None,
@@ -70,7 +70,7 @@ impl From<VerifyError> for Error {
 
 impl From<ApiError> for Error {
     fn from(e: ApiError) -> Error {
-        Error::Api(e)
+        Error::Api(Box::new(e))
     }
 }
 
@@ -85,7 +85,7 @@ impl Error {
     /// The API error, if WeChat Pay answered with a non-2xx status.
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(e),
+            Error::Api(e) => Some(&**e),
             _ => None,
         }
     }

@@ -75,6 +75,7 @@ pub fn authorization(
 }
 
 /// Signs one request and returns the `Authorization` header value.
+#[allow(clippy::too_many_arguments)] // one argument per protocol field
 pub fn sign_request(
     key: &MerchantPrivateKey,
     mchid: &str,
