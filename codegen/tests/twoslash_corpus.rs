@@ -120,3 +120,47 @@ fn every_v3_operation_page_yields_ir_or_an_expected_diagnostic() {
         "more than 1% of pages fail"
     );
 }
+
+/// The rest of the site, read by the twoslash front end directly (bypassing format detection):
+/// webhook pages yield an empty page, APIv2 pages fail only on their XML bodies, nothing panics.
+#[test]
+fn webhook_and_v2_pages() {
+    let root = corpus_root();
+    if !root.is_dir() {
+        eprintln!("skipping: corpus not found at {}", root.display());
+        return;
+    }
+    let mut files = Vec::new();
+    markdown_files(&root.join("webhook"), &mut files);
+    markdown_files(&root.join("openapi/v2"), &mut files);
+    let (mut webhooks, mut v2_operations, mut v2_xml_failures) = (0, 0, 0);
+    let mut unexpected = Vec::new();
+    for file in &files {
+        let location = file.to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(file).unwrap();
+        let Ok((frontmatter, body_start)) = codegen::frontmatter::split(&location, &text) else {
+            continue;
+        };
+        if frontmatter.is_redirect() || !text.contains("```js twoslash") {
+            continue;
+        }
+        let result = codegen::twoslash::parse(&location, &text, &frontmatter, body_start);
+        match (location.contains("/webhook/"), result) {
+            (true, Ok(page)) if page == Default::default() => webhooks += 1,
+            (false, Ok(page)) => v2_operations += page.operations.len(),
+            (false, Err(diagnostics))
+                if diagnostics
+                    .iter()
+                    .all(|d| d.message.contains("`XmlDataRequest`")) =>
+            {
+                v2_xml_failures += 1
+            }
+            (_, other) => unexpected.push(format!("{location}: {other:?}")),
+        }
+    }
+    eprintln!(
+        "twoslash corpus: {webhooks} webhook pages (empty), {v2_operations} v2 operations read, \
+         {v2_xml_failures} v2 pages with XML bodies (no IR body kind)"
+    );
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+}

@@ -44,8 +44,8 @@ pub fn tokenize(code: &str, base: usize) -> Result<Vec<Token>, LexError> {
         } else if rest.starts_with("//") {
             let end = rest.find('\n').map_or(code.len(), |n| start + n);
             skip_to(&mut chars, end);
-        } else if rest.starts_with("/*") {
-            let Some(close) = rest[2..].find("*/") else {
+        } else if let Some(comment) = rest.strip_prefix("/*") {
+            let Some(close) = comment.find("*/") else {
                 return Err(LexError {
                     offset,
                     message: "comment opened with `/*` is never closed".to_owned(),
