@@ -67,7 +67,16 @@ fn read_located(source: &str, bytes: &[u8]) -> Outcome {
     let result = match detect(text) {
         Some(SourceFormat::ImTable) => imtable::parse(source, text, &frontmatter, body_start),
         Some(SourceFormat::Twoslash) => twoslash::parse(source, text, &frontmatter, body_start),
-        None => return Outcome::Skipped("navigation page: no API description".to_owned()),
+        None if text.contains("{.im-table .centered}") => {
+            return Outcome::Skipped("navigation page: no API description".to_owned());
+        }
+        None => {
+            return Outcome::Failed(vec![crate::diag::Diagnostic::new(
+                source,
+                1,
+                "not an API page: no method heading (`{#get}` …), request table or twoslash namespace",
+            )]);
+        }
     };
     match result {
         Ok(page) => Outcome::Page(page),

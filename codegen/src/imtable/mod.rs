@@ -200,9 +200,10 @@ impl PageContext<'_> {
                         }
                     }
                 }
-                Block::Code { text, range, .. } => {
+                Block::Code { range, .. } => {
                     if chain.is_none() {
-                        chain = chain_literal(text).map(|c| (c, self.lines.line(range.start)));
+                        let raw = &self.text[range.clone()];
+                        chain = chain_literal(raw).map(|(at, literal)| (literal, self.lines.line(range.start + at)));
                     }
                 }
                 Block::Heading { .. } => {}
@@ -210,6 +211,9 @@ impl PageContext<'_> {
             i += 1;
         }
 
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let Some(request) = request else {
             errors.push(self.error(
                 line,
@@ -367,11 +371,12 @@ fn notice_class(paragraph: &str) -> Option<String> {
     Some(class.to_owned())
 }
 
-/// The literal of the first `chain('…')` call in a code block.
-fn chain_literal(code: &str) -> Option<String> {
-    let start = code.find("chain('")? + "chain('".len();
+/// The offset and literal of the first `chain('…')` call in a code block.
+fn chain_literal(code: &str) -> Option<(usize, String)> {
+    let at = code.find("chain('")?;
+    let start = at + "chain('".len();
     let len = code[start..].find('\'')?;
-    Some(code[start..start + len].to_owned())
+    Some((at, code[start..start + len].to_owned()))
 }
 
 #[cfg(test)]
