@@ -21,8 +21,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// Configures a [`Client`] (or, with the `blocking` feature, a
-/// [`blocking::Client`](super::blocking::Client)). Problems (bad PEM, bad key) are kept and
+/// Configures a [`Client`] (or, with the `blocking` feature, a `blocking::Client`). Problems (bad PEM, bad key) are kept and
 /// reported by `build`.
 #[derive(Debug)]
 pub struct ClientBuilder {

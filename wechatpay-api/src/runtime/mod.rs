@@ -1,7 +1,7 @@
 //! The hand-written runtime: everything generated code calls into.
 //!
 //! - [`Client`] (async; send a generated call with `.await`) and, with the `blocking`
-//!   feature, [`blocking::Client`] (send with `.send()`), both built by [`ClientBuilder`].
+//!   feature, `blocking::Client` (send with `.send()`), both built by [`ClientBuilder`].
 //! - Requests are signed (`Authorization: WECHATPAY2-SHA256-RSA2048 …`), the fields an
 //!   operation marks sensitive are RSA-OAEP-encrypted with the WeChat Pay key (and
 //!   `Wechatpay-Serial` set), every 2xx answer except downloads is verified by the key its
