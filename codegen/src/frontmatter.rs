@@ -30,7 +30,10 @@ impl Frontmatter {
 /// Splits a page into its frontmatter and the byte offset where the markdown body starts.
 /// A page without frontmatter yields the default and offset 0.
 pub fn split(source: &str, text: &str) -> Result<(Frontmatter, usize), Diagnostic> {
-    let Some(rest) = text.strip_prefix("---\n").or_else(|| text.strip_prefix("---\r\n")) else {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
         return Ok((Frontmatter::default(), 0));
     };
     let opening = text.len() - rest.len();
@@ -84,12 +87,19 @@ mod tests {
     #[test]
     fn unclosed_frontmatter_is_an_error() {
         let err = split("p.md", "---\ntitle: x\n").unwrap_err();
-        assert_eq!(err.to_string(), "p.md:1: frontmatter opened with `---` is never closed");
+        assert_eq!(
+            err.to_string(),
+            "p.md:1: frontmatter opened with `---` is never closed"
+        );
     }
 
     #[test]
     fn bad_yaml_is_an_error() {
         let err = split("p.md", "---\ntitle: [unclosed\n---\n").unwrap_err();
-        assert!(err.to_string().starts_with("p.md:2: frontmatter is not valid YAML"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("p.md:2: frontmatter is not valid YAML"),
+            "{err}"
+        );
     }
 }

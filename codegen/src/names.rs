@@ -128,7 +128,10 @@ mod tests {
     #[test]
     fn type_idents() {
         assert_eq!(type_ident("USER_FORM_FLAG_SEX"), "UserFormFlagSex");
-        assert_eq!(type_ident("WECHATPAY2-SHA256-RSA2048"), "Wechatpay2Sha256Rsa2048");
+        assert_eq!(
+            type_ident("WECHATPAY2-SHA256-RSA2048"),
+            "Wechatpay2Sha256Rsa2048"
+        );
         assert_eq!(type_ident("PARKING SPACE"), "ParkingSpace");
         assert_eq!(type_ident("20X"), "N20x");
         assert_eq!(type_ident("self"), "Self_");

@@ -69,8 +69,12 @@ fn ir(paths: &[String]) -> anyhow::Result<ExitCode> {
 }
 
 /// Reads every spec tree in order; a later tree's operation with an already-seen method and
-/// path is dropped (the first tree wins). Any page failure aborts with every diagnostic.
-fn read_operations(spec_dirs: &[PathBuf]) -> anyhow::Result<Vec<Operation>> {
+/// path is dropped (the first tree wins). Page failures abort with every diagnostic, unless
+/// `tolerate_failures`, where the failed pages are reported and left out.
+fn read_operations(
+    spec_dirs: &[PathBuf],
+    tolerate_failures: bool,
+) -> anyhow::Result<Vec<Operation>> {
     let mut operations: Vec<Operation> = Vec::new();
     let mut seen = BTreeSet::new();
     let mut errors = Vec::new();
@@ -92,7 +96,13 @@ fn read_operations(spec_dirs: &[PathBuf]) -> anyhow::Result<Vec<Operation>> {
         for error in &errors {
             eprintln!("{error}");
         }
-        bail!("{} page error(s); nothing generated", errors.len());
+        if !tolerate_failures {
+            bail!("{} page error(s); nothing generated", errors.len());
+        }
+        eprintln!(
+            "warning: the {} page error(s) above left those pages out",
+            errors.len()
+        );
     }
     Ok(operations)
 }
@@ -104,7 +114,7 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.specs.clone()
     };
-    let operations = read_operations(&spec_dirs)?;
+    let operations = read_operations(&spec_dirs, args.out.is_some())?;
     match &args.out {
         Some(out) => {
             let generated = emit::generate(

@@ -67,10 +67,8 @@ pub fn read_blocks(text: &str) -> Vec<Block> {
                 }
             }
             Event::Text(t) | Event::Code(t) => push_text(current.as_mut(), &t),
-            Event::InlineHtml(html) | Event::Html(html) => {
-                if html.trim() == "<br/>" {
-                    push_text(current.as_mut(), "\n");
-                }
+            Event::InlineHtml(html) | Event::Html(html) if html.trim() == "<br/>" => {
+                push_text(current.as_mut(), "\n");
             }
             Event::SoftBreak | Event::HardBreak => push_text(current.as_mut(), "\n"),
             _ => {}

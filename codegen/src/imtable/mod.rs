@@ -406,7 +406,7 @@ mod tests {
         assert_eq!(notice_class("普通段落"), None);
         assert_eq!(
             chain_literal("$i->chain('v3/a/{b}')->get()"),
-            Some("v3/a/{b}".into())
+            Some((4, "v3/a/{b}".into()))
         );
     }
 }
