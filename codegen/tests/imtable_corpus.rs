@@ -34,7 +34,11 @@ fn corpus_pages_yield_ir_or_expected_diagnostics() {
     for page in &pages {
         match &page.outcome {
             Outcome::Page(p) => {
-                assert!(!p.operations.is_empty(), "{}: a page without operations", page.source);
+                assert!(
+                    !p.operations.is_empty(),
+                    "{}: a page without operations",
+                    page.source
+                );
                 operations += p.operations.len();
             }
             Outcome::Failed(diagnostics) => {
@@ -47,14 +51,23 @@ fn corpus_pages_yield_ir_or_expected_diagnostics() {
     let expected = expected();
     let unexpected: Vec<_> = actual.difference(&expected).collect();
     let fixed: Vec<_> = expected.difference(&actual).collect();
-    assert!(unexpected.is_empty(), "unexpected diagnostics:\n{unexpected:#?}");
-    assert!(fixed.is_empty(), "expected diagnostics no longer occur (update the fixture):\n{fixed:#?}");
+    assert!(
+        unexpected.is_empty(),
+        "unexpected diagnostics:\n{unexpected:#?}"
+    );
+    assert!(
+        fixed.is_empty(),
+        "expected diagnostics no longer occur (update the fixture):\n{fixed:#?}"
+    );
     assert!(
         failed_pages * 100 <= pages.len(),
         "{failed_pages} of {} pages fail: more than 1%",
         pages.len()
     );
-    eprintln!("{} pages, {operations} operations, {failed_pages} pages with expected diagnostics", pages.len());
+    eprintln!(
+        "{} pages, {operations} operations, {failed_pages} pages with expected diagnostics",
+        pages.len()
+    );
 }
 
 #[test]
@@ -65,7 +78,16 @@ fn corpus_operations_emit_parseable_rust() {
         return;
     }
     let export = spec_tree::export(&spec_tree::read_tree(&dir).expect("corpus is readable"));
-    let generated = emit::generate(&export.operations, Options { area_features: true })
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert!(generated.files.len() > 50, "only {} files generated", generated.files.len());
+    let generated = emit::generate(
+        &export.operations,
+        Options {
+            area_features: true,
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        generated.files.len() > 50,
+        "only {} files generated",
+        generated.files.len()
+    );
 }

@@ -22,7 +22,9 @@ fn diagnostics(text: &[u8]) -> Vec<String> {
 
 #[test]
 fn well_formed_page_reads() {
-    let text = page("| json {data-required} | object | 体\n| name {data-indent=1} | string | 名称<br/>`A` \\| `B` 枚举值之一");
+    let text = page(
+        "| json {data-required} | object | 体\n| name {data-indent=1} | string | 名称<br/>`A` \\| `B` 枚举值之一",
+    );
     let Outcome::Page(page) = read_page("demo.md", LOCATION, text.as_bytes()) else {
         panic!("page did not read");
     };
@@ -45,26 +47,37 @@ fn indent_jump() {
 
 #[test]
 fn duplicate_field() {
-    let text = page("| json {data-required} | object | 体\n| a {data-indent=1} | string | 一\n| a {data-indent=1} | string | 二");
+    let text = page(
+        "| json {data-required} | object | 体\n| a {data-indent=1} | string | 一\n| a {data-indent=1} | string | 二",
+    );
     assert_eq!(
         diagnostics(text.as_bytes()),
-        ["demo.md:15: duplicate field `a` (first declared on line 14) without a divider separating variants"]
+        [
+            "demo.md:15: duplicate field `a` (first declared on line 14) without a divider separating variants"
+        ]
     );
 }
 
 #[test]
 fn child_under_a_scalar() {
-    let text = page("| json {data-required} | object | 体\n| a {data-indent=1} | string | 一\n| b {data-indent=2} | string | 二");
+    let text = page(
+        "| json {data-required} | object | 体\n| a {data-indent=1} | string | 一\n| b {data-indent=2} | string | 二",
+    );
     assert_eq!(
         diagnostics(text.as_bytes()),
-        ["demo.md:15: `b` is nested under `a`, a string without children, and no `{colspan=3 .im-table-line}` divider announces decoded content"]
+        [
+            "demo.md:15: `b` is nested under `a`, a string without children, and no `{colspan=3 .im-table-line}` divider announces decoded content"
+        ]
     );
 }
 
 #[test]
 fn unknown_type() {
     let text = page("| json {data-required} | object | 体\n| a {data-indent=1} | map | 一");
-    assert_eq!(diagnostics(text.as_bytes()), ["demo.md:14: `a`: unknown type `map`"]);
+    assert_eq!(
+        diagnostics(text.as_bytes()),
+        ["demo.md:14: `a`: unknown type `map`"]
+    );
 }
 
 #[test]
@@ -72,13 +85,17 @@ fn missing_table_closer() {
     let text = page("").replace("{.im-table #request}", "");
     assert_eq!(
         diagnostics(text.as_bytes()),
-        ["demo.md:10: table is not closed by `{.im-table #request}` or `{.im-table #response}` after one blank line"]
+        [
+            "demo.md:10: table is not closed by `{.im-table #request}` or `{.im-table #response}` after one blank line"
+        ]
     );
 }
 
 #[test]
 fn bad_enum_markup() {
-    let text = page("| json {data-required} | object | 体\n| s {data-indent=1} | string | 状态<br/>SUCCESS` \\| `FAIL` 枚举值之一");
+    let text = page(
+        "| json {data-required} | object | 体\n| s {data-indent=1} | string | 状态<br/>SUCCESS` \\| `FAIL` 枚举值之一",
+    );
     assert_eq!(
         diagnostics(text.as_bytes()),
         ["demo.md:14: `s`: enum list has an unbalanced backtick before `枚举值`"]
@@ -108,7 +125,9 @@ fn non_utf8_bytes() {
 fn garbage_text() {
     assert_eq!(
         diagnostics(b"\x00\x01 random words | not | a table"),
-        ["demo.md:1: not an API page: no method heading (`{#get}` …), request table or twoslash namespace"]
+        [
+            "demo.md:1: not an API page: no method heading (`{#get}` …), request table or twoslash namespace"
+        ]
     );
 }
 
@@ -117,7 +136,9 @@ fn undocumented_placeholder() {
     let text = page("").replace("| item_id {data-required} | string | 编号\n", "");
     assert_eq!(
         diagnostics(text.as_bytes()),
-        ["demo.md:10: placeholder `{item_id}` of `/v3/demo/items/{item_id}` is not documented in the request table"]
+        [
+            "demo.md:10: placeholder `{item_id}` of `/v3/demo/items/{item_id}` is not documented in the request table"
+        ]
     );
 }
 
@@ -129,6 +150,8 @@ fn example_chain_disagreeing_with_the_path() {
     );
     assert_eq!(
         diagnostics(text.as_bytes()),
-        ["demo.md:18: the example calls `chain('v3/demo/other/{item_id}')`, but the page path gives `/v3/demo/items/{item_id}`"]
+        [
+            "demo.md:18: the example calls `chain('v3/demo/other/{item_id}')`, but the page path gives `/v3/demo/items/{item_id}`"
+        ]
     );
 }

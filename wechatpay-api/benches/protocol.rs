@@ -38,6 +38,7 @@ impl Operation for Post {
         response_body: ResponseBodyKind::Json,
         encrypted_request_fields: &[],
         encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
     };
     type Response = Json<serde_json::Value>;
 }

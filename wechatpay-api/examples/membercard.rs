@@ -15,8 +15,7 @@
 
 use std::process::ExitCode;
 
-use wechatpay_api::runtime::{Client, Error, PathArgs, client::DEFAULT_BASE_URL};
-use wechatpay_api::v3::V3;
+use wechatpay_api::runtime::{Client, Error, client::DEFAULT_BASE_URL};
 use wechatpay_api::v3::brand::partner::card_member::user_cards::import_by_openid::{
     PostRequest, PostRequestDateInformation, PostRequestDateInformationType,
 };
@@ -89,7 +88,8 @@ async fn run() -> Result<String, String> {
         pickup_time,
     };
 
-    let answer = V3::new(&client, PathArgs::new())
+    let answer = client
+        .v3()
         .brand()
         .partner()
         .card_member()

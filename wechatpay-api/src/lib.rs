@@ -5,6 +5,7 @@
 
 extern crate self as wechatpay_api;
 
+mod chain;
 pub mod runtime;
 #[cfg(feature = "test-server")]
 pub mod testing;

@@ -21,6 +21,7 @@ impl Operation for ImportPost {
         response_body: ResponseBodyKind::Json,
         encrypted_request_fields: &["phone_number", "user_information.common_field_list[].value"],
         encrypted_response_fields: &["phone_number", "user_information.common_field_list[].value"],
+        sends_wechatpay_serial: false,
     };
     type Response = Json<ImportResponse>;
 }
@@ -62,6 +63,7 @@ impl Operation for CardGet {
         response_body: ResponseBodyKind::Json,
         encrypted_request_fields: &[],
         encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
     };
     type Response = Json<serde_json::Value>;
 }
@@ -76,6 +78,7 @@ impl Operation for Delete {
         response_body: ResponseBodyKind::Empty,
         encrypted_request_fields: &[],
         encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
     };
     type Response = Empty;
 }
@@ -90,6 +93,7 @@ impl Operation for Download {
         response_body: ResponseBodyKind::Binary,
         encrypted_request_fields: &[],
         encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
     };
     type Response = wechatpay_api::runtime::Binary;
 }
@@ -104,6 +108,7 @@ impl Operation for Upload {
         response_body: ResponseBodyKind::Json,
         encrypted_request_fields: &[],
         encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
     };
     type Response = Json<serde_json::Value>;
 }
@@ -118,6 +123,7 @@ impl Operation for HongKong {
         response_body: ResponseBodyKind::Json,
         encrypted_request_fields: &[],
         encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
     };
     type Response = Json<serde_json::Value>;
 }
@@ -694,7 +700,6 @@ fn blocking_client_does_the_same() {
 mod generated {
     //! The generated endpoint of seed 001 against the loopback server.
     use super::*;
-    use wechatpay_api::v3::V3;
     use wechatpay_api::v3::brand::partner::card_member::user_cards::import_by_openid::{
         Post, PostRequest, PostRequestDateInformation, PostRequestDateInformationType,
         PostRequestUserInformation, PostRequestUserInformationCommonFieldList,
@@ -751,7 +756,8 @@ mod generated {
         let server = TestServer::builder().start().unwrap();
         server.route(route());
         let client = client(&server);
-        let answer = V3::new(&client, PathArgs::new())
+        let answer = client
+            .v3()
             .brand()
             .partner()
             .card_member()
@@ -779,7 +785,8 @@ mod generated {
         );
 
         server.misbehave_once(Misbehavior::TamperedBody);
-        let err = V3::new(&client, PathArgs::new())
+        let err = client
+            .v3()
             .brand()
             .partner()
             .card_member()

@@ -174,6 +174,10 @@ fn spec_and_marker(
     };
     let encrypted_request = encrypted_paths(body_fields);
     let encrypted_response = encrypted_paths(&op.response.fields);
+    let sends_serial = op
+        .headers
+        .iter()
+        .any(|h| h.name.eq_ignore_ascii_case("Wechatpay-Serial"));
     let doc = format!(
         " `{} {}`: {}",
         op.method.lower().to_uppercase(),
@@ -194,6 +198,7 @@ fn spec_and_marker(
                 response_body: ::wechatpay_api::runtime::ResponseBodyKind::#response_body,
                 encrypted_request_fields: &[#(#encrypted_request),*],
                 encrypted_response_fields: &[#(#encrypted_response),*],
+                sends_wechatpay_serial: #sends_serial,
             };
             type Response = #response;
         }

@@ -203,7 +203,8 @@ impl PageContext<'_> {
                 Block::Code { range, .. } => {
                     if chain.is_none() {
                         let raw = &self.text[range.clone()];
-                        chain = chain_literal(raw).map(|(at, literal)| (literal, self.lines.line(range.start + at)));
+                        chain = chain_literal(raw)
+                            .map(|(at, literal)| (literal, self.lines.line(range.start + at)));
                     }
                 }
                 Block::Heading { .. } => {}

@@ -277,6 +277,7 @@ pub(crate) fn operation_parts<'a, C: ?Sized, O: Operation>(
         request_body: spec.request_body,
         response_body: spec.response_body,
         encrypted_request_fields: spec.encrypted_request_fields,
+        sends_wechatpay_serial: spec.sends_wechatpay_serial,
         decrypt_response_fields: if call.decrypt_response {
             spec.encrypted_response_fields
                 .iter()

@@ -53,6 +53,8 @@ pub(crate) struct RequestParts<'a> {
     pub request_body: RequestBodyKind,
     pub response_body: ResponseBodyKind,
     pub encrypted_request_fields: &'a [&'a str],
+    /// Send `Wechatpay-Serial` even without encrypted fields (the docs list the header).
+    pub sends_wechatpay_serial: bool,
     pub decrypt_response_fields: Vec<String>,
     pub body: Option<Value>,
     pub query: &'a [(String, String)],
@@ -199,11 +201,12 @@ impl Core {
 
         let mut headers = HeaderMap::with_capacity(8);
         let mut body = parts.body;
-        if !parts.encrypted_request_fields.is_empty() {
+        if parts.sends_wechatpay_serial || !parts.encrypted_request_fields.is_empty() {
             let key = self.verifier.encryption_key().ok_or_else(|| {
                 Error::InvalidRequest(
-                    "this operation encrypts fields, but no WeChat Pay public key or platform \
-                     certificate is configured"
+                    "this operation encrypts fields or names the WeChat Pay key in \
+                     `Wechatpay-Serial`, but no WeChat Pay public key or platform certificate is \
+                     configured"
                         .into(),
                 )
             })?;

@@ -159,6 +159,7 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
                 ResponseBodyKind::Json
             },
             encrypted_request_fields: &encrypt,
+            sends_wechatpay_serial: false,
             decrypt_response_fields: self.decrypt,
             body: self.body,
             query: &self.query,

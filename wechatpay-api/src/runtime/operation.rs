@@ -76,12 +76,15 @@ pub struct OperationSpec {
     pub encrypted_request_fields: &'static [&'static str],
     /// Response fields that arrive encrypted with the merchant's public key (same notation).
     pub encrypted_response_fields: &'static [&'static str],
+    /// The docs list the `Wechatpay-Serial` request header: the request names the WeChat Pay
+    /// key (public key id or platform certificate serial) even when no field is encrypted.
+    pub sends_wechatpay_serial: bool,
 }
 
 impl OperationSpec {
-    /// Whether the request must carry `Wechatpay-Serial` naming the encryption key.
-    pub fn encrypts_request(&self) -> bool {
-        !self.encrypted_request_fields.is_empty()
+    /// Whether the request must carry `Wechatpay-Serial` naming the WeChat Pay key.
+    pub fn sends_serial(&self) -> bool {
+        self.sends_wechatpay_serial || !self.encrypted_request_fields.is_empty()
     }
 }
 

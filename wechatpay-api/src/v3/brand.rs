@@ -468,6 +468,7 @@ pub mod partner {
                                 "phone_number",
                                 "user_information.common_field_list[].value",
                             ],
+                            sends_wechatpay_serial: true,
                         };
                     type Response = ::wechatpay_api::runtime::Json<PostResponse>;
                 }

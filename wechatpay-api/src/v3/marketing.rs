@@ -207,6 +207,7 @@ pub mod membercard_open {
                                 response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
                                 encrypted_request_fields: &[],
                                 encrypted_response_fields: &[],
+                                sends_wechatpay_serial: false,
                             };
                         type Response = ::wechatpay_api::runtime::Json<GetResponse>;
                     }
@@ -245,6 +246,7 @@ pub mod membercard_open {
                                 response_body: ::wechatpay_api::runtime::ResponseBodyKind::Empty,
                                 encrypted_request_fields: &[],
                                 encrypted_response_fields: &[],
+                                sends_wechatpay_serial: false,
                             };
                         type Response = ::wechatpay_api::runtime::Empty;
                     }
@@ -339,6 +341,7 @@ pub mod membercard_open {
                                 response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
                                 encrypted_request_fields: &[],
                                 encrypted_response_fields: &[],
+                                sends_wechatpay_serial: true,
                             };
                         type Response = ::wechatpay_api::runtime::Json<PostResponse>;
                     }
@@ -429,6 +432,7 @@ pub mod membercard_open {
                                 response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
                                 encrypted_request_fields: &[],
                                 encrypted_response_fields: &[],
+                                sends_wechatpay_serial: false,
                             };
                         type Response = ::wechatpay_api::runtime::Json<PostResponse>;
                     }
