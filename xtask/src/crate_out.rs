@@ -45,7 +45,7 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
     let mut lib = String::from(codegen::emit::GENERATED_HEADER);
     lib.push_str("//! WeChat Pay APIv3 endpoints generated from markdown docs; one cargo feature per business area, `full` for all.\n\n");
     for root in &generated.roots {
-        let _ = writeln!(lib, "pub mod {root};");
+        let _ = writeln!(lib, "#[rustfmt::skip]\npub mod {root};");
     }
     lib.push_str("\npub use wechatpay_api::runtime;\n\n/// Starts typed call chains on any client of the runtime.\npub trait Api {\n");
     for root in &generated.roots {

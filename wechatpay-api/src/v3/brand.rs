@@ -54,11 +54,16 @@ pub mod partner {
             }
             impl<'c, C: ?Sized> UserCards<'c, C> {
                 /// Starts a chain at this node (the generated chain methods call this).
-                pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
+                pub fn new(
+                    client: &'c C,
+                    args: ::wechatpay_api::runtime::PathArgs,
+                ) -> Self {
                     UserCards { client, args }
                 }
                 /// `/v3/brand/partner/card-member/user-cards/import-by-openid`
-                pub fn import_by_openid(&self) -> import_by_openid::ImportByOpenid<'c, C> {
+                pub fn import_by_openid(
+                    &self,
+                ) -> import_by_openid::ImportByOpenid<'c, C> {
                     import_by_openid::ImportByOpenid::new(self.client, self.args.clone())
                 }
             }
@@ -70,7 +75,10 @@ pub mod partner {
                 }
                 impl<'c, C: ?Sized> ImportByOpenid<'c, C> {
                     /// Starts a chain at this node (the generated chain methods call this).
-                    pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
+                    pub fn new(
+                        client: &'c C,
+                        args: ::wechatpay_api::runtime::PathArgs,
+                    ) -> Self {
                         ImportByOpenid { client, args }
                     }
                     /// 根据openid导入用户会员卡
@@ -86,12 +94,20 @@ pub mod partner {
                         &self,
                         body: &PostRequest,
                     ) -> ::wechatpay_api::runtime::Call<'c, C, Post> {
-                        ::wechatpay_api::runtime::Call::new(self.client, self.args.clone())
+                        ::wechatpay_api::runtime::Call::new(
+                                self.client,
+                                self.args.clone(),
+                            )
                             .json(body)
                     }
                 }
                 /// The JSON body of `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
-                #[derive(Clone, Debug, PartialEq, ::wechatpay_api::__private::serde::Serialize)]
+                #[derive(
+                    Clone,
+                    Debug,
+                    PartialEq,
+                    ::wechatpay_api::__private::serde::Serialize
+                )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostRequest {
                     /// 品牌ID
@@ -109,7 +125,9 @@ pub mod partner {
                     pub phone_number: ::std::option::Option<::std::string::String>,
                     /// 用户开卡时填写的个人信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub user_information: ::std::option::Option<PostRequestUserInformation>,
+                    pub user_information: ::std::option::Option<
+                        PostRequestUserInformation,
+                    >,
                     /// 会员卡有效期
                     pub date_information: PostRequestDateInformation,
                     /// 领取时间
@@ -117,7 +135,11 @@ pub mod partner {
                 }
                 /// 用户开卡时填写的个人信息
                 #[derive(
-                    Clone, Debug, Default, PartialEq, ::wechatpay_api::__private::serde::Serialize,
+                    Clone,
+                    Debug,
+                    Default,
+                    PartialEq,
+                    ::wechatpay_api::__private::serde::Serialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostRequestUserInformation {
@@ -134,14 +156,20 @@ pub mod partner {
                 }
                 /// 平台提供的通用开卡信息字段
                 #[derive(
-                    Clone, Debug, Default, PartialEq, ::wechatpay_api::__private::serde::Serialize,
+                    Clone,
+                    Debug,
+                    Default,
+                    PartialEq,
+                    ::wechatpay_api::__private::serde::Serialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostRequestUserInformationCommonFieldList {
                     /// 平台提供的通用开卡信息字段
                     /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub name: ::std::option::Option<PostRequestUserInformationCommonFieldListName>,
+                    pub name: ::std::option::Option<
+                        PostRequestUserInformationCommonFieldListName,
+                    >,
                     /// 加密的用户开卡时填写的个人信息
                     ///
                     /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
@@ -177,7 +205,11 @@ pub mod partner {
                 );
                 /// 商户自定义的开卡信息字段
                 #[derive(
-                    Clone, Debug, Default, PartialEq, ::wechatpay_api::__private::serde::Serialize,
+                    Clone,
+                    Debug,
+                    Default,
+                    PartialEq,
+                    ::wechatpay_api::__private::serde::Serialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostRequestUserInformationCustomFieldList {
@@ -186,11 +218,17 @@ pub mod partner {
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 加密的用户选择的字段值列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub user_chosen_values:
-                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    pub user_chosen_values: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
                 }
                 /// 会员卡有效期
-                #[derive(Clone, Debug, PartialEq, ::wechatpay_api::__private::serde::Serialize)]
+                #[derive(
+                    Clone,
+                    Debug,
+                    PartialEq,
+                    ::wechatpay_api::__private::serde::Serialize
+                )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostRequestDateInformation {
                     /// 有效期类型
@@ -199,7 +237,9 @@ pub mod partner {
                     pub type_: PostRequestDateInformationType,
                     /// 有效期开始时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub available_begin_time: ::std::option::Option<::std::string::String>,
+                    pub available_begin_time: ::std::option::Option<
+                        ::std::string::String,
+                    >,
                     /// 有效期结束时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_end_time: ::std::option::Option<::std::string::String>,
@@ -231,7 +271,7 @@ pub mod partner {
                     Debug,
                     PartialEq,
                     ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize,
+                    ::wechatpay_api::__private::serde::Deserialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostResponse {
@@ -266,7 +306,9 @@ pub mod partner {
                     pub pickup_time: ::std::string::String,
                     /// 用户开卡时填写的个人信息
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub user_information: ::std::option::Option<PostResponseUserInformation>,
+                    pub user_information: ::std::option::Option<
+                        PostResponseUserInformation,
+                    >,
                     /// 商家数据包
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub attach: ::std::option::Option<::std::string::String>,
@@ -304,7 +346,7 @@ pub mod partner {
                     Debug,
                     PartialEq,
                     ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize,
+                    ::wechatpay_api::__private::serde::Deserialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostResponseValidDateInformation {
@@ -314,7 +356,9 @@ pub mod partner {
                     pub type_: PostResponseValidDateInformationType,
                     /// 有效期开始时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub available_begin_time: ::std::option::Option<::std::string::String>,
+                    pub available_begin_time: ::std::option::Option<
+                        ::std::string::String,
+                    >,
                     /// 有效期结束时间
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_end_time: ::std::option::Option<::std::string::String>,
@@ -347,7 +391,7 @@ pub mod partner {
                     Default,
                     PartialEq,
                     ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize,
+                    ::wechatpay_api::__private::serde::Deserialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostResponseUserInformation {
@@ -369,14 +413,16 @@ pub mod partner {
                     Default,
                     PartialEq,
                     ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize,
+                    ::wechatpay_api::__private::serde::Deserialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostResponseUserInformationCommonFieldList {
                     /// 平台提供的通用开卡信息字段
                     /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub name: ::std::option::Option<PostResponseUserInformationCommonFieldListName>,
+                    pub name: ::std::option::Option<
+                        PostResponseUserInformationCommonFieldListName,
+                    >,
                     /// 加密的用户开卡时填写的个人信息
                     ///
                     /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
@@ -417,7 +463,7 @@ pub mod partner {
                     Default,
                     PartialEq,
                     ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize,
+                    ::wechatpay_api::__private::serde::Deserialize
                 )]
                 #[serde(crate = "::wechatpay_api::__private::serde")]
                 pub struct PostResponseUserInformationCustomFieldList {
@@ -426,8 +472,9 @@ pub mod partner {
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 加密的用户选择的字段值列表
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
-                    pub user_chosen_values:
-                        ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+                    pub user_chosen_values: ::std::option::Option<
+                        ::std::vec::Vec<::std::string::String>,
+                    >,
                 }
                 /// 用户会员卡状态
                 /// `UNACTIVATED` | `EFFECTIVE` | `EXPIRED` | `INVALID` 枚举值之一
@@ -453,23 +500,22 @@ pub mod partner {
                 #[derive(Clone, Copy, Debug)]
                 pub struct Post;
                 impl ::wechatpay_api::runtime::Operation for Post {
-                    const SPEC: &'static ::wechatpay_api::runtime::OperationSpec =
-                        &::wechatpay_api::runtime::OperationSpec {
-                            method: ::wechatpay_api::runtime::HttpMethod::Post,
-                            path: "/v3/brand/partner/card-member/user-cards/import-by-openid",
-                            base_uri: ::std::option::Option::None,
-                            request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
-                            response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
-                            encrypted_request_fields: &[
-                                "phone_number",
-                                "user_information.common_field_list[].value",
-                            ],
-                            encrypted_response_fields: &[
-                                "phone_number",
-                                "user_information.common_field_list[].value",
-                            ],
-                            sends_wechatpay_serial: true,
-                        };
+                    const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
+                        method: ::wechatpay_api::runtime::HttpMethod::Post,
+                        path: "/v3/brand/partner/card-member/user-cards/import-by-openid",
+                        base_uri: ::std::option::Option::None,
+                        request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
+                        response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
+                        encrypted_request_fields: &[
+                            "phone_number",
+                            "user_information.common_field_list[].value",
+                        ],
+                        encrypted_response_fields: &[
+                            "phone_number",
+                            "user_information.common_field_list[].value",
+                        ],
+                        sends_wechatpay_serial: true,
+                    };
                     type Response = ::wechatpay_api::runtime::Json<PostResponse>;
                 }
             }

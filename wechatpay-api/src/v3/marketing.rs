@@ -42,7 +42,10 @@ pub mod membercard_open {
                 Cards { client, args }
             }
             /// `/v3/marketing/membercard-open/cards/{card_id}`
-            pub fn card_id(&self, card_id: impl ::std::fmt::Display) -> card_id::CardId<'c, C> {
+            pub fn card_id(
+                &self,
+                card_id: impl ::std::fmt::Display,
+            ) -> card_id::CardId<'c, C> {
                 card_id::CardId::new(self.client, self.args.with(card_id))
             }
         }
@@ -54,7 +57,10 @@ pub mod membercard_open {
             }
             impl<'c, C: ?Sized> CardId<'c, C> {
                 /// Starts a chain at this node (the generated chain methods call this).
-                pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
+                pub fn new(
+                    client: &'c C,
+                    args: ::wechatpay_api::runtime::PathArgs,
+                ) -> Self {
                     CardId { client, args }
                 }
                 /// `/v3/marketing/membercard-open/cards/{card_id}/codes`
@@ -62,8 +68,13 @@ pub mod membercard_open {
                     codes::Codes::new(self.client, self.args.clone())
                 }
                 /// `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard`
-                pub fn phone_membercard(&self) -> phone_membercard::PhoneMembercard<'c, C> {
-                    phone_membercard::PhoneMembercard::new(self.client, self.args.clone())
+                pub fn phone_membercard(
+                    &self,
+                ) -> phone_membercard::PhoneMembercard<'c, C> {
+                    phone_membercard::PhoneMembercard::new(
+                        self.client,
+                        self.args.clone(),
+                    )
                 }
                 /// `/v3/marketing/membercard-open/cards/{card_id}/users`
                 pub fn users(&self) -> users::Users<'c, C> {
@@ -78,11 +89,17 @@ pub mod membercard_open {
                 }
                 impl<'c, C: ?Sized> Codes<'c, C> {
                     /// Starts a chain at this node (the generated chain methods call this).
-                    pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
+                    pub fn new(
+                        client: &'c C,
+                        args: ::wechatpay_api::runtime::PathArgs,
+                    ) -> Self {
                         Codes { client, args }
                     }
                     /// `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}`
-                    pub fn code(&self, code: impl ::std::fmt::Display) -> code::Code<'c, C> {
+                    pub fn code(
+                        &self,
+                        code: impl ::std::fmt::Display,
+                    ) -> code::Code<'c, C> {
                         code::Code::new(self.client, self.args.with(code))
                     }
                 }
@@ -108,7 +125,10 @@ pub mod membercard_open {
                         ///
                         /// See <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_4.shtml>
                         pub fn get(&self) -> ::wechatpay_api::runtime::Call<'c, C, Get> {
-                            ::wechatpay_api::runtime::Call::new(self.client, self.args.clone())
+                            ::wechatpay_api::runtime::Call::new(
+                                self.client,
+                                self.args.clone(),
+                            )
                         }
                         /// 修改用户会员卡信息
                         ///
@@ -125,7 +145,10 @@ pub mod membercard_open {
                             &self,
                             body: &PatchRequest,
                         ) -> ::wechatpay_api::runtime::Call<'c, C, Patch> {
-                            ::wechatpay_api::runtime::Call::new(self.client, self.args.clone())
+                            ::wechatpay_api::runtime::Call::new(
+                                    self.client,
+                                    self.args.clone(),
+                                )
                                 .json(body)
                         }
                     }
@@ -135,7 +158,7 @@ pub mod membercard_open {
                         Debug,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize,
+                        ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponse {
@@ -158,14 +181,16 @@ pub mod membercard_open {
                         Default,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize,
+                        ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponseUserInformation {
-                        pub common_field_list:
-                            ::std::vec::Vec<GetResponseUserInformationCommonFieldList>,
-                        pub custom_field_list:
-                            ::std::vec::Vec<GetResponseUserInformationCustomFieldList>,
+                        pub common_field_list: ::std::vec::Vec<
+                            GetResponseUserInformationCommonFieldList,
+                        >,
+                        pub custom_field_list: ::std::vec::Vec<
+                            GetResponseUserInformationCustomFieldList,
+                        >,
                     }
                     #[derive(
                         Clone,
@@ -173,7 +198,7 @@ pub mod membercard_open {
                         Default,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize,
+                        ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponseUserInformationCommonFieldList {
@@ -186,7 +211,7 @@ pub mod membercard_open {
                         Default,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize,
+                        ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponseUserInformationCustomFieldList {
@@ -198,22 +223,24 @@ pub mod membercard_open {
                     #[derive(Clone, Copy, Debug)]
                     pub struct Get;
                     impl ::wechatpay_api::runtime::Operation for Get {
-                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec =
-                            &::wechatpay_api::runtime::OperationSpec {
-                                method: ::wechatpay_api::runtime::HttpMethod::Get,
-                                path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
-                                base_uri: ::std::option::Option::None,
-                                request_body: ::wechatpay_api::runtime::RequestBodyKind::None,
-                                response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
-                                encrypted_request_fields: &[],
-                                encrypted_response_fields: &[],
-                                sends_wechatpay_serial: false,
-                            };
+                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
+                            method: ::wechatpay_api::runtime::HttpMethod::Get,
+                            path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
+                            base_uri: ::std::option::Option::None,
+                            request_body: ::wechatpay_api::runtime::RequestBodyKind::None,
+                            response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
+                            encrypted_request_fields: &[],
+                            encrypted_response_fields: &[],
+                            sends_wechatpay_serial: false,
+                        };
                         type Response = ::wechatpay_api::runtime::Json<GetResponse>;
                     }
                     /// The JSON body of `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
                     #[derive(
-                        Clone, Debug, PartialEq, ::wechatpay_api::__private::serde::Serialize,
+                        Clone,
+                        Debug,
+                        PartialEq,
+                        ::wechatpay_api::__private::serde::Serialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PatchRequest {
@@ -224,7 +251,10 @@ pub mod membercard_open {
                         pub balance_information: PatchRequestBalanceInformation,
                     }
                     #[derive(
-                        Clone, Debug, PartialEq, ::wechatpay_api::__private::serde::Serialize,
+                        Clone,
+                        Debug,
+                        PartialEq,
+                        ::wechatpay_api::__private::serde::Serialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PatchRequestBalanceInformation {
@@ -237,17 +267,16 @@ pub mod membercard_open {
                     #[derive(Clone, Copy, Debug)]
                     pub struct Patch;
                     impl ::wechatpay_api::runtime::Operation for Patch {
-                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec =
-                            &::wechatpay_api::runtime::OperationSpec {
-                                method: ::wechatpay_api::runtime::HttpMethod::Patch,
-                                path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
-                                base_uri: ::std::option::Option::None,
-                                request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
-                                response_body: ::wechatpay_api::runtime::ResponseBodyKind::Empty,
-                                encrypted_request_fields: &[],
-                                encrypted_response_fields: &[],
-                                sends_wechatpay_serial: false,
-                            };
+                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
+                            method: ::wechatpay_api::runtime::HttpMethod::Patch,
+                            path: "/v3/marketing/membercard-open/cards/{card_id}/codes/{code}",
+                            base_uri: ::std::option::Option::None,
+                            request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
+                            response_body: ::wechatpay_api::runtime::ResponseBodyKind::Empty,
+                            encrypted_request_fields: &[],
+                            encrypted_response_fields: &[],
+                            sends_wechatpay_serial: false,
+                        };
                         type Response = ::wechatpay_api::runtime::Empty;
                     }
                 }
@@ -260,7 +289,10 @@ pub mod membercard_open {
                 }
                 impl<'c, C: ?Sized> PhoneMembercard<'c, C> {
                     /// Starts a chain at this node (the generated chain methods call this).
-                    pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
+                    pub fn new(
+                        client: &'c C,
+                        args: ::wechatpay_api::runtime::PathArgs,
+                    ) -> Self {
                         PhoneMembercard { client, args }
                     }
                     /// `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`
@@ -297,7 +329,10 @@ pub mod membercard_open {
                             &self,
                             body: &PostRequest,
                         ) -> ::wechatpay_api::runtime::Call<'c, C, Post> {
-                            ::wechatpay_api::runtime::Call::new(self.client, self.args.clone())
+                            ::wechatpay_api::runtime::Call::new(
+                                    self.client,
+                                    self.args.clone(),
+                                )
                                 .json(body)
                         }
                     }
@@ -307,7 +342,7 @@ pub mod membercard_open {
                         Debug,
                         Default,
                         PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
+                        ::wechatpay_api::__private::serde::Serialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostRequest {
@@ -322,7 +357,7 @@ pub mod membercard_open {
                         Default,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize,
+                        ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostResponse {
@@ -332,17 +367,16 @@ pub mod membercard_open {
                     #[derive(Clone, Copy, Debug)]
                     pub struct Post;
                     impl ::wechatpay_api::runtime::Operation for Post {
-                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec =
-                            &::wechatpay_api::runtime::OperationSpec {
-                                method: ::wechatpay_api::runtime::HttpMethod::Post,
-                                path: "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
-                                base_uri: ::std::option::Option::None,
-                                request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
-                                response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
-                                encrypted_request_fields: &[],
-                                encrypted_response_fields: &[],
-                                sends_wechatpay_serial: true,
-                            };
+                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
+                            method: ::wechatpay_api::runtime::HttpMethod::Post,
+                            path: "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+                            base_uri: ::std::option::Option::None,
+                            request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
+                            response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
+                            encrypted_request_fields: &[],
+                            encrypted_response_fields: &[],
+                            sends_wechatpay_serial: true,
+                        };
                         type Response = ::wechatpay_api::runtime::Json<PostResponse>;
                     }
                 }
@@ -355,7 +389,10 @@ pub mod membercard_open {
                 }
                 impl<'c, C: ?Sized> Users<'c, C> {
                     /// Starts a chain at this node (the generated chain methods call this).
-                    pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
+                    pub fn new(
+                        client: &'c C,
+                        args: ::wechatpay_api::runtime::PathArgs,
+                    ) -> Self {
                         Users { client, args }
                     }
                     /// `/v3/marketing/membercard-open/cards/{card_id}/users/import`
@@ -388,7 +425,10 @@ pub mod membercard_open {
                             &self,
                             body: &PostRequest,
                         ) -> ::wechatpay_api::runtime::Call<'c, C, Post> {
-                            ::wechatpay_api::runtime::Call::new(self.client, self.args.clone())
+                            ::wechatpay_api::runtime::Call::new(
+                                    self.client,
+                                    self.args.clone(),
+                                )
                                 .json(body)
                         }
                     }
@@ -398,7 +438,7 @@ pub mod membercard_open {
                         Debug,
                         Default,
                         PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
+                        ::wechatpay_api::__private::serde::Serialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostRequest {
@@ -413,7 +453,7 @@ pub mod membercard_open {
                         Default,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize,
+                        ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostResponse {
@@ -423,17 +463,16 @@ pub mod membercard_open {
                     #[derive(Clone, Copy, Debug)]
                     pub struct Post;
                     impl ::wechatpay_api::runtime::Operation for Post {
-                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec =
-                            &::wechatpay_api::runtime::OperationSpec {
-                                method: ::wechatpay_api::runtime::HttpMethod::Post,
-                                path: "/v3/marketing/membercard-open/cards/{card_id}/users/import",
-                                base_uri: ::std::option::Option::None,
-                                request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
-                                response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
-                                encrypted_request_fields: &[],
-                                encrypted_response_fields: &[],
-                                sends_wechatpay_serial: false,
-                            };
+                        const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
+                            method: ::wechatpay_api::runtime::HttpMethod::Post,
+                            path: "/v3/marketing/membercard-open/cards/{card_id}/users/import",
+                            base_uri: ::std::option::Option::None,
+                            request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
+                            response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
+                            encrypted_request_fields: &[],
+                            encrypted_response_fields: &[],
+                            sends_wechatpay_serial: false,
+                        };
                         type Response = ::wechatpay_api::runtime::Json<PostResponse>;
                     }
                 }
