@@ -86,7 +86,7 @@ fn read_located(source: &str, bytes: &[u8]) -> Outcome {
 
 /// Detects the page format from its content.
 pub fn detect(text: &str) -> Option<SourceFormat> {
-    if text.contains("```js twoslash") && text.contains("namespace WeChatPay.") {
+    if text.contains("```js twoslash") {
         Some(SourceFormat::Twoslash)
     } else if text.contains("{.im-table #request}")
         || text.contains("{.im-table #response}")

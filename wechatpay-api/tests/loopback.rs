@@ -801,3 +801,81 @@ mod generated {
         );
     }
 }
+
+mod twoslash_seed {
+    use super::*;
+    use wechatpay_api::v3::marketing::membercard_open::cards::card_id::phone_membercard::import::PostRequest;
+
+    fn route() -> Route {
+        Route::new(
+            HttpMethod::Post,
+            "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+        )
+        .encrypted_request_fields(&["encrypted_phone_number"])
+        .respond(200, json!({"code": "478515832665"}))
+    }
+
+    #[tokio::test]
+    async fn generated_chain_encrypts_the_inferred_field() {
+        let server = TestServer::builder().start().unwrap();
+        server.route(route());
+        let client = client(&server);
+        let body = PostRequest {
+            encrypted_phone_number: "13800138000".into(),
+            code: "478515832665".into(),
+            out_request_no: "req-1".into(),
+        };
+        let answer = client
+            .v3()
+            .marketing()
+            .membercard_open()
+            .cards()
+            .card_id("pbLatj/1")
+            .phone_membercard()
+            .import()
+            .post(&body)
+            .await
+            .unwrap();
+        assert_eq!(answer.code.as_deref(), Some("478515832665"));
+        let request = &server.requests()[0];
+        assert_eq!(
+            request.url,
+            "/v3/marketing/membercard-open/cards/pbLatj%2F1/phone-membercard/import"
+        );
+        assert_eq!(
+            request.json.as_ref().unwrap()["encrypted_phone_number"],
+            "13800138000"
+        );
+        assert!(!String::from_utf8_lossy(&request.body).contains("13800138000"));
+        assert_eq!(
+            request.header("wechatpay-serial"),
+            Some(keys::PUBLIC_KEY_ID)
+        );
+    }
+
+    #[tokio::test]
+    async fn encrypt_field_lets_callers_encrypt_unmarked_fields() {
+        let server = TestServer::builder().start().unwrap();
+        server.route(route());
+        let client = client(&server);
+        let (ciphertext, serial) = client.encrypt_field("13900139000").unwrap();
+        assert_eq!(serial, keys::PUBLIC_KEY_ID);
+        let answer = client
+            .request(
+                HttpMethod::Post,
+                "v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+            )
+            .param("card_id", "c1")
+            .header("Wechatpay-Serial", &serial)
+            .json(
+                &json!({"encrypted_phone_number": ciphertext, "code": "1", "out_request_no": "2"}),
+            )
+            .await
+            .unwrap();
+        assert_eq!(answer.status, 200);
+        assert_eq!(
+            server.requests()[0].json.as_ref().unwrap()["encrypted_phone_number"],
+            "13900139000"
+        );
+    }
+}

@@ -125,7 +125,7 @@ pub fn operation(cx: &Context<'_>) -> Result<Operation, Vec<Diagnostic>> {
     } else {
         section.title.clone()
     };
-    Ok(Operation {
+    let mut operation = Operation {
         source: cx.source.to_owned(),
         line: cx.lines.line(section.heading_offset),
         format: SourceFormat::Twoslash,
@@ -141,7 +141,9 @@ pub fn operation(cx: &Context<'_>) -> Result<Operation, Vec<Diagnostic>> {
         headers: config.headers,
         body,
         response,
-    })
+    };
+    super::policy::apply(&mut operation);
+    Ok(operation)
 }
 
 /// The `…HttpMethod` namespace whose verb matches the heading anchor.

@@ -12,6 +12,7 @@ mod lexer;
 mod lower;
 mod markdown;
 mod parser;
+mod policy;
 mod required;
 mod types;
 mod url;

@@ -230,6 +230,16 @@ impl Client {
         self.core.decrypt_fields(value, paths)
     }
 
+    /// Encrypts one sensitive value the docs do not mark (RSA-OAEP with the key requests are
+    /// encrypted with); returns the base64 ciphertext and the key id to send in
+    /// `Wechatpay-Serial`. Fields the docs mark are encrypted automatically.
+    pub fn encrypt_field(&self, plain: &str) -> Result<(String, String), Error> {
+        let key = self.core.verifier.encryption_key().ok_or_else(|| {
+            Error::Config("no WeChat Pay public key or platform certificate is configured".into())
+        })?;
+        Ok((key.encrypt(plain.as_bytes())?, key.id().to_owned()))
+    }
+
     /// Decrypts one RSA-OAEP field encrypted with the merchant's public key.
     pub fn decrypt_field(&self, ciphertext_base64: &str) -> Result<String, Error> {
         let plain = self.core.merchant_key.decrypt(ciphertext_base64)?;

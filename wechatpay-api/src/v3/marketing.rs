@@ -156,24 +156,45 @@ pub mod membercard_open {
                     #[derive(
                         Clone,
                         Debug,
+                        Default,
                         PartialEq,
                         ::wechatpay_api::__private::serde::Serialize,
                         ::wechatpay_api::__private::serde::Deserialize
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponse {
-                        pub card_id: ::std::string::String,
-                        pub code: ::std::string::String,
-                        pub openid: ::std::string::String,
-                        pub membership_number: ::std::string::String,
-                        pub level: ::std::string::String,
-                        pub nickname: ::std::string::String,
-                        pub head_image_url: ::std::string::String,
-                        pub background_picture_url: ::std::string::String,
-                        pub balance: ::wechatpay_api::Number,
-                        pub user_card_status: ::std::string::String,
-                        pub user_information: GetResponseUserInformation,
-                        pub bonus_value: ::wechatpay_api::Number,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub card_id: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub code: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub openid: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub membership_number: ::std::option::Option<
+                            ::std::string::String,
+                        >,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub level: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub nickname: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub head_image_url: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub background_picture_url: ::std::option::Option<
+                            ::std::string::String,
+                        >,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub balance: ::std::option::Option<::wechatpay_api::Number>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub user_card_status: ::std::option::Option<
+                            ::std::string::String,
+                        >,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub user_information: ::std::option::Option<
+                            GetResponseUserInformation,
+                        >,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub bonus_value: ::std::option::Option<::wechatpay_api::Number>,
                     }
                     #[derive(
                         Clone,
@@ -185,11 +206,13 @@ pub mod membercard_open {
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponseUserInformation {
-                        pub common_field_list: ::std::vec::Vec<
-                            GetResponseUserInformationCommonFieldList,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub common_field_list: ::std::option::Option<
+                            ::std::vec::Vec<GetResponseUserInformationCommonFieldList>,
                         >,
-                        pub custom_field_list: ::std::vec::Vec<
-                            GetResponseUserInformationCustomFieldList,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub custom_field_list: ::std::option::Option<
+                            ::std::vec::Vec<GetResponseUserInformationCustomFieldList>,
                         >,
                     }
                     #[derive(
@@ -202,8 +225,10 @@ pub mod membercard_open {
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponseUserInformationCommonFieldList {
-                        pub name: ::std::string::String,
-                        pub value: ::std::string::String,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub name: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub value: ::std::option::Option<::std::string::String>,
                     }
                     #[derive(
                         Clone,
@@ -215,9 +240,14 @@ pub mod membercard_open {
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct GetResponseUserInformationCustomFieldList {
-                        pub name: ::std::string::String,
-                        pub value: ::std::string::String,
-                        pub value_list: ::std::vec::Vec<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub name: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub value: ::std::option::Option<::std::string::String>,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub value_list: ::std::option::Option<
+                            ::std::vec::Vec<::std::string::String>,
+                        >,
                     }
                     /// `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`: 查询用户会员卡信息
                     #[derive(Clone, Copy, Debug)]
@@ -320,6 +350,8 @@ pub mod membercard_open {
                         ///
                         /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`
                         ///
+                        /// Encrypted automatically before sending: `encrypted_phone_number`.
+                        ///
                         /// See <https://pay.weixin.qq.com/wiki/doc/apiv3/wxpay/marketing/membercard_open/chapter3_14.shtml>
                         ///
                         /// See <https://pay.weixin.qq.com/doc/v3/merchant/4012550535>
@@ -346,6 +378,7 @@ pub mod membercard_open {
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostRequest {
+                        /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
                         pub encrypted_phone_number: ::std::string::String,
                         pub code: ::std::string::String,
                         pub out_request_no: ::std::string::String,
@@ -361,7 +394,8 @@ pub mod membercard_open {
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostResponse {
-                        pub code: ::std::string::String,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub code: ::std::option::Option<::std::string::String>,
                     }
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`: 根据手机号导入用户会员卡
                     #[derive(Clone, Copy, Debug)]
@@ -373,7 +407,7 @@ pub mod membercard_open {
                             base_uri: ::std::option::Option::None,
                             request_body: ::wechatpay_api::runtime::RequestBodyKind::Json,
                             response_body: ::wechatpay_api::runtime::ResponseBodyKind::Json,
-                            encrypted_request_fields: &[],
+                            encrypted_request_fields: &["encrypted_phone_number"],
                             encrypted_response_fields: &[],
                             sends_wechatpay_serial: true,
                         };
@@ -457,7 +491,8 @@ pub mod membercard_open {
                     )]
                     #[serde(crate = "::wechatpay_api::__private::serde")]
                     pub struct PostResponse {
-                        pub code: ::std::string::String,
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                        pub code: ::std::option::Option<::std::string::String>,
                     }
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`: 根据openid导入用户会员卡
                     #[derive(Clone, Copy, Debug)]
