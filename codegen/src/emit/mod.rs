@@ -12,7 +12,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::diag::Diagnostic;
-use crate::ir::{Field, Method, Operation};
+use crate::ir::{Field, FieldType, Method, Operation};
 use crate::names::{Scope, field_ident, type_ident};
 
 pub use operation::encrypted_paths;
@@ -149,6 +149,10 @@ fn node_items(node: &ModNode<'_>, segment: &str, path: &str, gate_children: bool
         methods.push(match placeholder(child_segment) {
             Some(name) => {
                 let arg = format_ident!("{}", field_ident(name));
+                let arg_type = match child.param.map(|p| p.ty) {
+                    Some(FieldType::Integer) => quote!(i64),
+                    _ => quote!(impl ::std::fmt::Display),
+                };
                 let mut doc = format!(" `{child_path}`");
                 if let Some(param) = child.param.filter(|p| !p.description.is_empty()) {
                     doc.push_str(&format!(": `{name}`, {}", param.description.replace('\n', " ")));
@@ -156,7 +160,7 @@ fn node_items(node: &ModNode<'_>, segment: &str, path: &str, gate_children: bool
                 quote! {
                     #[doc = #doc]
                     #gate
-                    pub fn #method(&self, #arg: impl ::std::fmt::Display) -> #module::#child_type<'c, C> {
+                    pub fn #method(&self, #arg: #arg_type) -> #module::#child_type<'c, C> {
                         #module::#child_type::new(self.client, self.args.with(#arg))
                     }
                 }
