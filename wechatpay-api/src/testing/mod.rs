@@ -597,7 +597,9 @@ impl State {
             }) => (*status, Some(error_json(code, message))),
             _ => (status, body),
         };
+        // A 204 carries no content whatever the route says: sign what is actually sent.
         let bytes = body
+            .filter(|_| status != 204)
             .map(|b| serde_json::to_vec(&b).unwrap_or_default())
             .unwrap_or_default();
         let now = unix_now();
