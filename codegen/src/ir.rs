@@ -286,4 +286,8 @@ pub struct Notification {
     pub resource: Vec<Field>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub resource_variants: Vec<Vec<Field>>,
+    /// The merchant's reply the page documents (`应答规范`): `status`, `body{code,message}`,
+    /// sometimes `headers`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reply: Vec<Field>,
 }

@@ -27,17 +27,21 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
         runtime.display().to_string()
     );
     manifest.push_str("[features]\ndefault = []\n");
+    let mut features = areas.clone();
+    if generated.webhook {
+        features.push(WEBHOOK.to_owned());
+    }
     let _ = writeln!(
         manifest,
         "full = [{}]",
-        areas
+        features
             .iter()
             .map(|a| format!("{a:?}"))
             .collect::<Vec<_>>()
             .join(", ")
     );
-    for area in &areas {
-        let _ = writeln!(manifest, "{area} = []");
+    for feature in &features {
+        let _ = writeln!(manifest, "{feature} = []");
     }
     manifest.push_str("\n[workspace]\n");
     fs::write(out.join("Cargo.toml"), manifest)?;
@@ -46,6 +50,12 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
     lib.push_str("//! WeChat Pay APIv3 endpoints generated from markdown docs; one cargo feature per business area, `full` for all.\n\n");
     for root in &generated.roots {
         let _ = writeln!(lib, "#[rustfmt::skip]\npub mod {root};");
+    }
+    if generated.webhook {
+        let _ = writeln!(
+            lib,
+            "/// Typed webhook notifications (feature `{WEBHOOK}`).\n#[cfg(feature = \"{WEBHOOK}\")]\n#[rustfmt::skip]\npub mod {WEBHOOK};"
+        );
     }
     lib.push_str("\npub use wechatpay_api::runtime;\n\n/// Starts typed call chains on any client of the runtime.\npub trait Api {\n");
     for root in &generated.roots {
@@ -73,12 +83,17 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
     Ok(())
 }
 
+/// The module and cargo feature of typed notifications.
+const WEBHOOK: &str = "webhook";
+
 /// Business areas: the files directly under each root (`v3/marketing.rs` → `marketing`).
 fn areas(generated: &Generated) -> Vec<String> {
     let mut areas: Vec<String> = generated
         .files
         .keys()
-        .filter_map(|f| f.split_once('/').map(|(_, rest)| rest))
+        .filter_map(|f| f.split_once('/'))
+        .filter(|(root, _)| generated.roots.iter().any(|r| r == root))
+        .map(|(_, rest)| rest)
         .filter(|rest| *rest != "mod.rs" && !rest.contains('/'))
         .filter_map(|rest| rest.strip_suffix(".rs"))
         .map(str::to_owned)

@@ -3,6 +3,7 @@
 //! are ordered by path and method, items collected in order, formatted once with prettyplease.
 
 mod docs;
+mod notification;
 mod operation;
 mod types;
 
@@ -12,7 +13,7 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::diag::Diagnostic;
-use crate::ir::{Field, FieldType, Method, Operation};
+use crate::ir::{Field, FieldType, Method, Notification, Operation};
 use crate::names::{Scope, field_ident, type_ident};
 
 pub use operation::encrypted_paths;
@@ -28,6 +29,9 @@ pub struct Generated {
     pub files: BTreeMap<String, String>,
     /// The URL roots generated (`v3`, …), i.e. the modules `lib.rs` must declare.
     pub roots: Vec<String>,
+    /// True when `files` holds a `webhook` module (typed notifications, see
+    /// [`generate_all`]) that `lib.rs` must declare too.
+    pub webhook: bool,
 }
 
 /// How the module tree is cut into cargo features.
@@ -107,6 +111,24 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
     Ok(generated)
 }
 
+/// Generates the modules for `operations` plus, when there are notifications, a `webhook`
+/// module: `webhook::Event` over every documented event type and one module per notification
+/// page with its typed resource.
+pub fn generate_all(
+    operations: &[Operation],
+    notifications: &[Notification],
+    options: Options,
+) -> Result<Generated, Diagnostic> {
+    let mut generated = generate(operations, options)?;
+    if !notifications.is_empty() {
+        generated
+            .files
+            .extend(notification::generate(notifications)?);
+        generated.webhook = true;
+    }
+    Ok(generated)
+}
+
 /// A whole module's items, children inline.
 fn module_items(node: &ModNode<'_>, segment: &str, path: &str) -> TokenStream {
     let mut items = node_items(node, segment, path, false);
@@ -155,7 +177,10 @@ fn node_items(node: &ModNode<'_>, segment: &str, path: &str, gate_children: bool
                 };
                 let mut doc = format!(" `{child_path}`");
                 if let Some(param) = child.param.filter(|p| !p.description.is_empty()) {
-                    doc.push_str(&format!(": `{name}`, {}", param.description.replace('\n', " ")));
+                    doc.push_str(&format!(
+                        ": `{name}`, {}",
+                        param.description.replace('\n', " ")
+                    ));
                 }
                 quote! {
                     #[doc = #doc]

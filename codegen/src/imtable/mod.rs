@@ -6,6 +6,7 @@ mod enums;
 mod request;
 mod rows;
 mod tree;
+mod webhook;
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::frontmatter::Frontmatter;
@@ -37,11 +38,7 @@ pub fn parse(
     if blocks.iter().any(
         |b| matches!(b, Block::Table { range } if text[range.clone()].starts_with("| 应答规范")),
     ) {
-        return Err(vec![Diagnostic::new(
-            source,
-            1,
-            "webhook notification pages are not supported by the operation reader",
-        )]);
+        return webhook::parse(&page, &blocks);
     }
     let url =
         url_from_source(source).map_err(|message| vec![Diagnostic::new(source, 1, message)])?;
