@@ -31,18 +31,9 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
 
     match op.body.kind {
         BodyKind::Json => {
-            let mut emitter = TypeEmitter {
-                scope,
-                items,
-                role: Role::Request,
-            };
-            let doc = format!(
-                "The JSON body of `{} {}`.",
-                op.method.lower().to_uppercase(),
-                op.path
-            );
-            let (body, _) =
-                emitter.struct_for(&format!("{marker_name}Request"), &doc, &op.body.fields);
+            let doc = format!("The JSON body of `{}`.", signature(op));
+            let name = format!("{marker_name}Request");
+            let body = struct_of(scope, items, Role::Request, &name, &doc, &op.body.fields);
             params.push(quote!(body: &#body));
             assembly.push(quote!(.json(body)));
         }
@@ -55,13 +46,15 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
                     assembly.push(quote!(.file(#wire, #arg)));
                 } else if let Some(decoded) = part.decoded.as_ref().filter(|d| !d.fields.is_empty())
                 {
-                    let mut emitter = TypeEmitter {
+                    let name = format!("{marker_name}{}", type_ident(&part.name));
+                    let meta = struct_of(
                         scope,
                         items,
-                        role: Role::Request,
-                    };
-                    let name = format!("{marker_name}{}", type_ident(&part.name));
-                    let (meta, _) = emitter.struct_for(&name, &part.description, &decoded.fields);
+                        Role::Request,
+                        &name,
+                        &part.description,
+                        &decoded.fields,
+                    );
                     params.push(quote!(#arg: &#meta));
                     assembly.push(quote!(.json(#arg)));
                 } else {
@@ -73,17 +66,9 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
         BodyKind::None => {}
     }
     if !op.query.is_empty() {
-        let mut emitter = TypeEmitter {
-            scope,
-            items,
-            role: Role::Request,
-        };
-        let doc = format!(
-            "Query parameters of `{} {}`.",
-            method.to_uppercase(),
-            op.path
-        );
-        let (query, _) = emitter.struct_for(&format!("{marker_name}Query"), &doc, &op.query);
+        let doc = format!("Query parameters of `{}`.", signature(op));
+        let name = format!("{marker_name}Query");
+        let query = struct_of(scope, items, Role::Request, &name, &doc, &op.query);
         params.push(quote!(query: &#query));
         assembly.push(quote!(.query(query)));
     }
@@ -94,31 +79,25 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
         .cloned()
         .collect();
     if !headers.is_empty() {
-        let mut emitter = TypeEmitter {
-            scope,
-            items,
-            role: Role::Request,
-        };
-        let doc = format!(
-            "Request headers of `{} {}`.",
-            method.to_uppercase(),
-            op.path
-        );
-        let (header_type, _) = emitter.struct_for(&format!("{marker_name}Headers"), &doc, &headers);
+        let doc = format!("Request headers of `{}`.", signature(op));
+        let name = format!("{marker_name}Headers");
+        let header_type = struct_of(scope, items, Role::Request, &name, &doc, &headers);
         params.push(quote!(headers: &#header_type));
         assembly.push(quote!(.headers(headers)));
     }
 
     let response = match op.response.kind {
         ResponseKind::Json => {
-            let mut emitter = TypeEmitter {
+            let doc = format!("The answer to `{}`.", signature(op));
+            let name = format!("{marker_name}Response");
+            let response = struct_of(
                 scope,
                 items,
-                role: Role::Response,
-            };
-            let doc = format!("The answer to `{} {}`.", method.to_uppercase(), op.path);
-            let (response, _) =
-                emitter.struct_for(&format!("{marker_name}Response"), &doc, &op.response.fields);
+                Role::Response,
+                &name,
+                &doc,
+                &op.response.fields,
+            );
             quote!(::wechatpay_api::runtime::Json<#response>)
         }
         ResponseKind::Empty => quote!(::wechatpay_api::runtime::Empty),
@@ -139,6 +118,25 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
             ::wechatpay_api::runtime::Call::new(self.client, self.args.clone()) #(#assembly)*
         }
     }
+}
+
+/// `METHOD /path/{template}`
+fn signature(op: &Operation) -> String {
+    format!("{} {}", op.method.lower().to_uppercase(), op.path)
+}
+
+/// Emits a struct (and its nested types) into the module's items.
+fn struct_of(
+    scope: &mut Scope,
+    items: &mut Vec<TokenStream>,
+    role: Role,
+    name: &str,
+    doc: &str,
+    fields: &[Field],
+) -> proc_macro2::Ident {
+    TypeEmitter { scope, items, role }
+        .struct_for(name, doc, fields)
+        .0
 }
 
 fn spec_and_marker(
