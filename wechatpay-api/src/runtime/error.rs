@@ -211,7 +211,7 @@ impl fmt::Display for VerifyError {
             VerifyError::StaleTimestamp { timestamp, now } => write!(
                 f,
                 "Wechatpay-Timestamp {timestamp} is {} s away from the local clock ({now})",
-                (now - timestamp).abs()
+                now.abs_diff(*timestamp)
             ),
         }
     }

@@ -128,7 +128,7 @@ impl Verifier {
             });
         }
         // Checked after the signature so a forged timestamp is reported as a bad signature.
-        if (now - timestamp).abs() > self.max_skew {
+        if now.abs_diff(timestamp) > self.max_skew.unsigned_abs() {
             return Err(VerifyError::StaleTimestamp { timestamp, now });
         }
         Ok(())
