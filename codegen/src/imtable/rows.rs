@@ -102,13 +102,15 @@ pub fn read_table(source: &str, first_line: u32) -> Result<(TableKind, Vec<Row>)
     let separator = lines.next().unwrap_or("");
     if !separator.trim_start_matches('|').trim().starts_with("--") {
         return Err((
-            first_line + 1,
+            first_line.saturating_add(1),
             format!("expected a `| --- |` separator row, found `{separator}`"),
         ));
     }
     let mut rows = Vec::new();
     for (i, line) in lines.enumerate() {
-        let line_no = first_line + 2 + u32::try_from(i).unwrap_or(u32::MAX - first_line - 2);
+        let line_no = first_line
+            .saturating_add(2)
+            .saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
         rows.push(read_row(line, line_no)?);
     }
     Ok((kind, rows))
