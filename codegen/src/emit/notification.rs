@@ -128,7 +128,14 @@ fn page_items(notification: &Notification) -> TokenStream {
             }
             other => quote!(#other),
         });
-    let module_doc: TokenStream = module_doc.collect();
+    let mut module_doc: TokenStream = module_doc.collect();
+    if !notification.doc_links.is_empty() {
+        module_doc.extend(quote!(#![doc = ""] #![doc = " Official documentation:"]));
+        for link in &notification.doc_links {
+            let line = format!(" <{link}>");
+            module_doc.extend(quote!(#![doc = #line]));
+        }
+    }
     quote! {
         #module_doc
         #![allow(rustdoc::bare_urls)]
@@ -154,9 +161,6 @@ fn page_doc(notification: &Notification) -> String {
             "The merchant's reply must carry headers (see `应答规范` in the docs), e.g. a signed `Authorization`."
                 .to_owned(),
         );
-    }
-    for link in &notification.doc_links {
-        parts.push(format!("See <{link}>"));
     }
     paragraphs(parts.iter().map(String::as_str))
 }

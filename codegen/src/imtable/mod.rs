@@ -35,9 +35,12 @@ pub fn parse(
         frontmatter,
         lines: &lines,
     };
-    if blocks.iter().any(
-        |b| matches!(b, Block::Table { range } if text[range.clone()].starts_with("| 应答规范")),
-    ) {
+    // A notification page: it documents the merchant's reply, or lives under `webhook/`.
+    if source.split('/').any(|segment| segment == "webhook")
+        || blocks.iter().any(
+            |b| matches!(b, Block::Table { range } if text[range.clone()].starts_with("| 应答规范")),
+        )
+    {
         return webhook::parse(&page, &blocks);
     }
     let url =
