@@ -23,11 +23,16 @@ use gen_args::GenArgs;
 /// What `cargo xtask gen` keeps committed: (spec tree, generated `src` directory), relative to
 /// the workspace root. The conformance fixtures exercise identifier edge cases; their
 /// generated modules are compiled and driven by `wechatpay-api/tests/conformance.rs`.
-const COMMITTED_TARGETS: [(&str, &str); 2] = [
+const COMMITTED_TARGETS: [(&str, &str); 3] = [
     ("specs", "wechatpay-api/src"),
     (
         "codegen/tests/fixtures/conformance",
         "wechatpay-api/tests/conformance",
+    ),
+    // Typed notifications of synthetic webhook pages, driven by wechatpay-api/tests/webhook.rs.
+    (
+        "codegen/tests/fixtures/webhook",
+        "wechatpay-api/tests/webhook_generated",
     ),
 ];
 
@@ -150,21 +155,17 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
             let mut stale = false;
             for (specs, out) in COMMITTED_TARGETS {
                 let (operations, notifications) = read_operations(&[root.join(specs)], false)?;
-                if !notifications.is_empty() {
-                    eprintln!(
-                        "warning: {} notification page(s) in {specs}/ are not generated into the crate (its webhook handler is generic); use --out",
-                        notifications.len()
-                    );
-                }
-                let generated = emit::generate(&operations, emit::Options::default())?;
+                let generated =
+                    emit::generate_all(&operations, &notifications, emit::Options::default())?;
                 let out = root.join(out);
                 if args.check {
                     stale |= !check(&out, &generated)?;
                 } else {
                     write_generated(&out, &generated)?;
                     eprintln!(
-                        "generated {} operations from {specs}/ into {}",
+                        "generated {} operations and {} notifications from {specs}/ into {}",
                         operations.len(),
+                        notifications.len(),
                         out.display()
                     );
                 }
@@ -181,7 +182,8 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
 /// Files under the generated roots of `src` that the generator did not produce.
 fn stale_files(src: &Path, generated: &Generated) -> anyhow::Result<Vec<String>> {
     let mut stale = Vec::new();
-    for root in &generated.roots {
+    let webhook = generated.webhook.then(|| "webhook".to_owned());
+    for root in generated.roots.iter().chain(&webhook) {
         let dir = src.join(root);
         if !dir.exists() {
             continue;

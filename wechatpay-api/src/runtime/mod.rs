@@ -9,7 +9,8 @@
 //! - Encrypted answer fields are decrypted with the merchant key on request:
 //!   [`Call::decrypt_response`], or [`Client::decrypt_fields`] afterwards.
 //! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
-//! - [`aead::ApiV3Key`] opens webhook resources; [`Verifier`] checks webhook signatures.
+//! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
+//!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
 pub mod aead;
 #[cfg(feature = "blocking")]
@@ -23,6 +24,7 @@ pub mod keys;
 pub mod operation;
 pub mod signing;
 pub mod verify;
+pub mod webhook;
 
 pub use self::core::{PreparedRequest, USER_AGENT};
 pub use aead::ApiV3Key;
@@ -35,3 +37,4 @@ pub use operation::{
     RequestBodyKind, ResponseBodyKind,
 };
 pub use verify::{SignatureHeaders, Verifier};
+pub use webhook::{FromResource, HeaderSource, Notification, Reply, WebhookError, WebhookHandler};

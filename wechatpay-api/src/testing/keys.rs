@@ -25,3 +25,6 @@ pub const PLATFORM_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 pub const PLATFORM_CERTIFICATE_PEM: &str = include_str!("keys/platform_certificate.pem");
 /// Its private key.
 pub const PLATFORM_PRIVATE_KEY_PEM: &str = include_str!("keys/platform_private_key.pem");
+
+/// The test APIv3 key (32 bytes) that encrypts test notification resources.
+pub const APIV3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";

@@ -40,6 +40,9 @@ use crate::runtime::signing::{AuthorizationHeader, nonce, request_message, respo
 use crate::runtime::verify::{MAX_CLOCK_SKEW_SECS, unix_now};
 
 pub mod keys;
+pub mod notification;
+
+pub use notification::{NotificationBuilder, SentNotification};
 
 /// How the next answer goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,0 +1,580 @@
+//! Webhook notifications, independent of any web framework: hand [`WebhookHandler`] the
+//! request headers and the raw body bytes; it verifies the signature, decrypts `resource` and
+//! decodes it. Then answer WeChat Pay with a [`Reply`].
+//!
+//! ```no_run
+//! use wechatpay_api::runtime::webhook::{Reply, WebhookHandler};
+//! use wechatpay_api::runtime::ApiV3Key;
+//!
+//! # fn receive(headers: &[(&str, &str)], body: &[u8]) -> Result<(), wechatpay_api::runtime::Error> {
+//! # let pem = "";
+//! let handler = WebhookHandler::new(ApiV3Key::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb")?)
+//!     .with_wechatpay_public_key("PUB_KEY_ID_0114232134912410000000000000", pem)?;
+//! // `headers`: an `http::HeaderMap`, a slice or Vec of (name, value) pairs, a HashMap…
+//! let reply = match handler.handle(headers, body) {
+//!     Ok(notification) => {
+//!         println!("{} {}", notification.event_type, notification.resource["out_trade_no"]);
+//!         Reply::success()
+//!     }
+//!     Err(e) => {
+//!         eprintln!("rejected notification: {e}");
+//!         e.reply()
+//!     }
+//! };
+//! // send reply.status with reply.body (Content-Type: application/json) back
+//! # Ok(()) }
+//! ```
+//!
+//! Checks, in order: `Wechatpay-Signature-Type` (when present) is `WECHATPAY2-SHA256-RSA2048`;
+//! the signature over `Wechatpay-Timestamp\nWechatpay-Nonce\nBODY\n` verifies with the key
+//! `Wechatpay-Serial` names (WeChat Pay public key or platform certificate, both at once during
+//! a migration); the timestamp is within 300 s of the local clock; the body is the JSON
+//! envelope; `resource` is `AEAD_AES_256_GCM` and opens with the APIv3 key, its `nonce` and
+//! `associated_data`. Each failure is a distinct [`WebhookError`]; none panics. WeChat Pay's
+//! signature probes (`WECHATPAY/SIGNTEST/…`) fail as [`VerifyError::BadSignature`], which is
+//! what they expect.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::hash::BuildHasher;
+
+use reqwest::header::HeaderMap;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::aead::ApiV3Key;
+use super::error::{Error, VerifyError};
+use super::keys::WechatpayKey;
+use super::verify::{SignatureHeaders, Verifier, unix_now};
+
+/// The only `resource.algorithm` of APIv3 notifications.
+pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
+/// The only `Wechatpay-Signature-Type` of APIv3.
+pub const SIGNATURE_TYPE: &str = "WECHATPAY2-SHA256-RSA2048";
+
+/// Anything that can look up a request header by name, case-insensitively: an
+/// `http::HeaderMap` (axum, hyper, actix's `http` types…), a slice, array or `Vec` of
+/// `(name, value)` pairs, a `HashMap` or `BTreeMap` of names to values.
+pub trait HeaderSource {
+    /// The first value of the header `name` (ASCII case-insensitive).
+    fn header(&self, name: &str) -> Option<&str>;
+}
+
+impl HeaderSource for HeaderMap {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.get(name).and_then(|v| v.to_str().ok())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderSource for [(K, V)] {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, const N: usize> HeaderSource for [(K, V); N] {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderSource for Vec<(K, V)> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.as_slice().header(name)
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>, S: BuildHasher> HeaderSource for HashMap<K, V, S> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<K: AsRef<str>, V: AsRef<str>> HeaderSource for BTreeMap<K, V> {
+    fn header(&self, name: &str) -> Option<&str> {
+        self.iter()
+            .find(|(k, _)| k.as_ref().eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_ref())
+    }
+}
+
+impl<T: HeaderSource + ?Sized> HeaderSource for &T {
+    fn header(&self, name: &str) -> Option<&str> {
+        (**self).header(name)
+    }
+}
+
+/// A resource type decoded from a notification's plaintext, given its `event_type`: the
+/// generated `webhook::Event` enums implement it (unknown event types kept, not errors), and so
+/// does [`serde_json::Value`]. For a plain `Deserialize` type use [`WebhookHandler::handle_as`].
+pub trait FromResource: Sized {
+    /// Decodes the plaintext of `resource.ciphertext` of an `event_type` notification.
+    fn from_resource(event_type: &str, plaintext: &[u8]) -> Result<Self, serde_json::Error>;
+}
+
+impl FromResource for Value {
+    fn from_resource(_event_type: &str, plaintext: &[u8]) -> Result<Self, serde_json::Error> {
+        serde_json::from_slice(plaintext)
+    }
+}
+
+/// A verified, decrypted notification: the envelope WeChat Pay posted and the decoded resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[non_exhaustive]
+pub struct Notification<R = Value> {
+    /// `id`: the notification's unique id (the same notification may arrive several times).
+    pub id: String,
+    /// `create_time`, as sent (RFC 3339).
+    pub create_time: String,
+    /// `event_type`, e.g. `TRANSACTION.SUCCESS`.
+    pub event_type: String,
+    /// `resource_type`, e.g. `encrypt-resource`.
+    pub resource_type: String,
+    /// `summary`, e.g. `支付成功`.
+    pub summary: String,
+    /// `resource.original_type`, e.g. `transaction`, when sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub original_type: Option<String>,
+    /// The decrypted, decoded `resource.ciphertext`.
+    pub resource: R,
+    /// `Wechatpay-Serial`: the key that verified the signature.
+    pub serial: String,
+    /// `Wechatpay-Timestamp` (Unix seconds).
+    pub timestamp: i64,
+    /// `Request-ID`, when sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text).
+    #[serde(skip)]
+    pub plaintext: String,
+}
+
+impl<R> Notification<R> {
+    /// Decodes the plaintext again as `T` (e.g. after receiving it as [`Value`]).
+    pub fn decode<T: DeserializeOwned>(&self) -> Result<T, WebhookError> {
+        serde_json::from_str(&self.plaintext).map_err(|source| WebhookError::Resource {
+            event_type: self.event_type.clone(),
+            source,
+        })
+    }
+
+    /// Decodes the plaintext as a [`FromResource`] type, e.g. a generated `webhook::Event`.
+    pub fn event<E: FromResource>(&self) -> Result<E, WebhookError> {
+        E::from_resource(&self.event_type, self.plaintext.as_bytes()).map_err(|source| {
+            WebhookError::Resource {
+                event_type: self.event_type.clone(),
+                source,
+            }
+        })
+    }
+
+    /// The same notification with another resource.
+    pub fn map<T>(self, f: impl FnOnce(R) -> T) -> Notification<T> {
+        Notification {
+            id: self.id,
+            create_time: self.create_time,
+            event_type: self.event_type,
+            resource_type: self.resource_type,
+            summary: self.summary,
+            original_type: self.original_type,
+            resource: f(self.resource),
+            serial: self.serial,
+            timestamp: self.timestamp,
+            request_id: self.request_id,
+            plaintext: self.plaintext,
+        }
+    }
+}
+
+/// Why a notification was rejected. `Display` never shows key material or decrypted data.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum WebhookError {
+    /// The signature check failed: a missing `Wechatpay-*` header, an unknown
+    /// `Wechatpay-Serial`, a signature that does not match the body (forged or tampered), or a
+    /// timestamp more than 300 s away (stale or replayed).
+    Signature(VerifyError),
+    /// `Wechatpay-Signature-Type` names an algorithm other than `WECHATPAY2-SHA256-RSA2048`.
+    UnsupportedSignatureType(String),
+    /// The (authentic) body is not the notification envelope: not JSON, or `id`, `event_type`,
+    /// `resource.ciphertext`, `resource.nonce` or `resource.algorithm` missing.
+    MalformedEnvelope(String),
+    /// `resource.algorithm` is not `AEAD_AES_256_GCM`.
+    UnsupportedAlgorithm(String),
+    /// `resource` does not decrypt: wrong APIv3 key, a ciphertext, nonce or associated data
+    /// that is not what was encrypted (the GCM tag does not match), bad base64 or nonce length.
+    Decrypt(String),
+    /// The plaintext does not decode as the requested resource type. `source` may quote
+    /// decrypted data; it is not shown by `Display`.
+    Resource {
+        event_type: String,
+        source: serde_json::Error,
+    },
+}
+
+impl fmt::Display for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookError::Signature(e) => write!(f, "notification signature rejected: {e}"),
+            WebhookError::UnsupportedSignatureType(t) => {
+                write!(f, "unsupported Wechatpay-Signature-Type `{t}`")
+            }
+            WebhookError::MalformedEnvelope(m) => write!(f, "malformed notification: {m}"),
+            WebhookError::UnsupportedAlgorithm(a) => {
+                write!(
+                    f,
+                    "unsupported resource algorithm `{a}` (expected {AEAD_AES_256_GCM})"
+                )
+            }
+            WebhookError::Decrypt(m) => write!(f, "notification resource does not decrypt: {m}"),
+            WebhookError::Resource { event_type, source } => write!(
+                f,
+                "the decrypted `{event_type}` resource does not decode ({:?} error at line {} column {})",
+                source.classify(),
+                source.line(),
+                source.column()
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WebhookError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            WebhookError::Signature(e) => Some(e),
+            _ => None,
+        }
+    }
+}
+
+impl From<VerifyError> for WebhookError {
+    fn from(e: VerifyError) -> WebhookError {
+        WebhookError::Signature(e)
+    }
+}
+
+impl WebhookError {
+    /// The signature failure, if that is why the notification was rejected.
+    pub fn as_verification(&self) -> Option<&VerifyError> {
+        match self {
+            WebhookError::Signature(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The failure reply to send back: 401 for signature failures, 400 for a malformed
+    /// notification, 500 when it could not be decrypted or decoded here (WeChat Pay retries any
+    /// non-2xx reply, so fix the key or the type and the notification comes again).
+    pub fn reply(&self) -> Reply {
+        match self {
+            WebhookError::Signature(_) | WebhookError::UnsupportedSignatureType(_) => {
+                Reply::failure(401, "signature verification failed")
+            }
+            WebhookError::MalformedEnvelope(_) | WebhookError::UnsupportedAlgorithm(_) => {
+                Reply::failure(400, "malformed notification")
+            }
+            WebhookError::Decrypt(_) => Reply::failure(500, "resource decryption failed"),
+            WebhookError::Resource { .. } => Reply::failure(500, "resource not understood"),
+        }
+    }
+}
+
+/// The answer WeChat Pay expects (`应答规范`): a 2xx status means received (no body needed;
+/// [`Reply::success`] sends `{"code":"SUCCESS","message":"成功"}` for older integrations);
+/// anything else means failed, with `{"code":"FAIL","message":"…"}`, and the notification is
+/// sent again later (15s/15s/30s/3m/10m/… for 24 h).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reply {
+    /// The HTTP status to answer with.
+    pub status: u16,
+    /// The JSON body, if any (send it as `Content-Type: application/json`).
+    pub body: Option<String>,
+}
+
+impl Reply {
+    /// The `Content-Type` of a reply body.
+    pub const CONTENT_TYPE: &'static str = "application/json";
+
+    /// `200 {"code":"SUCCESS","message":"成功"}`: received and handled.
+    pub fn success() -> Reply {
+        Reply {
+            status: 200,
+            body: Some(r#"{"code":"SUCCESS","message":"成功"}"#.to_owned()),
+        }
+    }
+
+    /// `204` with no body: received and handled.
+    pub fn no_content() -> Reply {
+        Reply {
+            status: 204,
+            body: None,
+        }
+    }
+
+    /// `status` (4XX or 5XX; anything else becomes 500) with `{"code":"FAIL","message":…}`:
+    /// WeChat Pay will send the notification again.
+    pub fn failure(status: u16, message: &str) -> Reply {
+        let status = if (400..600).contains(&status) {
+            status
+        } else {
+            500
+        };
+        Reply {
+            status,
+            body: Some(serde_json::json!({"code": "FAIL", "message": message}).to_string()),
+        }
+    }
+
+    /// True for 2xx replies.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+}
+
+/// The posted JSON envelope (the fields the handler needs; others are ignored).
+#[derive(Deserialize)]
+struct Envelope {
+    id: String,
+    #[serde(default)]
+    create_time: String,
+    event_type: String,
+    #[serde(default)]
+    resource_type: String,
+    #[serde(default)]
+    summary: String,
+    resource: EncryptedResource,
+}
+
+#[derive(Deserialize)]
+struct EncryptedResource {
+    algorithm: String,
+    ciphertext: String,
+    nonce: String,
+    #[serde(default)]
+    associated_data: Option<String>,
+    #[serde(default)]
+    original_type: Option<String>,
+}
+
+/// Verifies, decrypts and decodes notifications. Cheap to clone; share one per app.
+#[derive(Debug, Clone)]
+pub struct WebhookHandler {
+    verifier: Verifier,
+    apiv3_key: ApiV3Key,
+}
+
+impl WebhookHandler {
+    /// A handler with the APIv3 key and no WeChat Pay key yet: add one with
+    /// [`with_wechatpay_public_key`](Self::with_wechatpay_public_key) and/or
+    /// [`with_platform_certificate`](Self::with_platform_certificate).
+    pub fn new(apiv3_key: ApiV3Key) -> WebhookHandler {
+        WebhookHandler {
+            verifier: Verifier::new(),
+            apiv3_key,
+        }
+    }
+
+    /// A handler trusting the keys of `verifier` (e.g. the ones a client uses).
+    pub fn from_verifier(verifier: Verifier, apiv3_key: ApiV3Key) -> WebhookHandler {
+        WebhookHandler {
+            verifier,
+            apiv3_key,
+        }
+    }
+
+    /// Trusts a WeChat Pay public key: its id (`PUB_KEY_ID_…`) and `BEGIN PUBLIC KEY` PEM.
+    pub fn with_wechatpay_public_key(self, id: &str, pem: &str) -> Result<WebhookHandler, Error> {
+        Ok(self.with_key(WechatpayKey::public_key(id, pem)?))
+    }
+
+    /// Trusts a platform certificate (`BEGIN CERTIFICATE`), named by its serial.
+    pub fn with_platform_certificate(self, pem: &str) -> Result<WebhookHandler, Error> {
+        Ok(self.with_key(WechatpayKey::platform_certificate(pem)?))
+    }
+
+    /// Trusts one more key.
+    pub fn with_key(mut self, key: WechatpayKey) -> WebhookHandler {
+        self.verifier.add(key);
+        self
+    }
+
+    /// The allowed distance between `Wechatpay-Timestamp` and the clock (default 300 s).
+    pub fn set_max_skew(&mut self, seconds: i64) {
+        self.verifier.set_max_skew(seconds);
+    }
+
+    /// The keys this handler trusts.
+    pub fn verifier(&self) -> &Verifier {
+        &self.verifier
+    }
+
+    /// Verifies and decrypts; the resource as JSON.
+    pub fn handle(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+    ) -> Result<Notification<Value>, WebhookError> {
+        self.handle_event::<Value>(headers, body)
+    }
+
+    /// Verifies and decrypts; the resource decoded as `T`.
+    pub fn handle_as<T: DeserializeOwned>(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+    ) -> Result<Notification<T>, WebhookError> {
+        let notification = self.open(headers, body.as_ref(), unix_now())?;
+        let resource = notification.decode::<T>()?;
+        Ok(notification.map(|()| resource))
+    }
+
+    /// Verifies and decrypts; the resource as a [`FromResource`] type chosen by `event_type`,
+    /// e.g. a generated `webhook::Event` (unknown event types are kept, not errors).
+    pub fn handle_event<E: FromResource>(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+    ) -> Result<Notification<E>, WebhookError> {
+        self.handle_event_at(headers, body, unix_now())
+    }
+
+    /// [`handle_event`](Self::handle_event) against an explicit clock (Unix seconds), e.g. to
+    /// re-check a stored notification.
+    pub fn handle_event_at<E: FromResource>(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+        now: i64,
+    ) -> Result<Notification<E>, WebhookError> {
+        let notification = self.open(headers, body.as_ref(), now)?;
+        let resource = notification.event::<E>()?;
+        Ok(notification.map(|()| resource))
+    }
+
+    /// Verifies the signature, reads the envelope and decrypts the resource.
+    fn open<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        body: &[u8],
+        now: i64,
+    ) -> Result<Notification<()>, WebhookError> {
+        if let Some(kind) = headers.header("Wechatpay-Signature-Type") {
+            let kind = kind.trim();
+            if !kind.is_empty() && kind != SIGNATURE_TYPE {
+                return Err(WebhookError::UnsupportedSignatureType(kind.to_owned()));
+            }
+        }
+        let parts = signature_headers(headers)?;
+        self.verifier.verify_parts(&parts, body, now)?;
+        let timestamp = parts.timestamp.parse().map_err(|_| {
+            WebhookError::Signature(VerifyError::MalformedTimestamp(parts.timestamp.to_owned()))
+        })?;
+
+        let envelope: Envelope = serde_json::from_slice(body).map_err(|e| {
+            WebhookError::MalformedEnvelope(format!("the body is not a notification envelope: {e}"))
+        })?;
+        let resource = envelope.resource;
+        if resource.algorithm != AEAD_AES_256_GCM {
+            return Err(WebhookError::UnsupportedAlgorithm(resource.algorithm));
+        }
+        let plaintext = self
+            .apiv3_key
+            .decrypt(
+                &resource.nonce,
+                resource.associated_data.as_deref().unwrap_or(""),
+                &resource.ciphertext,
+            )
+            .map_err(|e| {
+                WebhookError::Decrypt(match e {
+                    Error::Crypto(message) => message,
+                    other => other.to_string(),
+                })
+            })?;
+        let plaintext = String::from_utf8(plaintext).map_err(|_| {
+            WebhookError::Decrypt("the decrypted resource is not UTF-8 text".to_owned())
+        })?;
+        Ok(Notification {
+            id: envelope.id,
+            create_time: envelope.create_time,
+            event_type: envelope.event_type,
+            resource_type: envelope.resource_type,
+            summary: envelope.summary,
+            original_type: resource.original_type,
+            resource: (),
+            serial: parts.serial.to_owned(),
+            timestamp,
+            request_id: headers
+                .header("Request-ID")
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty()),
+            plaintext,
+        })
+    }
+}
+
+fn signature_headers<H: HeaderSource + ?Sized>(
+    headers: &H,
+) -> Result<SignatureHeaders<'_>, VerifyError> {
+    let get = |name: &'static str| {
+        headers
+            .header(name)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .ok_or(VerifyError::MissingHeader(name))
+    };
+    Ok(SignatureHeaders {
+        timestamp: get("Wechatpay-Timestamp")?,
+        nonce: get("Wechatpay-Nonce")?,
+        signature: get("Wechatpay-Signature")?,
+        serial: get("Wechatpay-Serial")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_sources_are_case_insensitive() {
+        let pairs = [("wechatpay-serial", "A"), ("Request-ID", "r")];
+        assert_eq!(pairs.header("Wechatpay-Serial"), Some("A"));
+        assert_eq!(pairs.as_slice().header("request-id"), Some("r"));
+        let map: HashMap<String, String> = [("WECHATPAY-NONCE".to_owned(), "n".to_owned())].into();
+        assert_eq!(map.header("Wechatpay-Nonce"), Some("n"));
+        let mut headers = HeaderMap::new();
+        headers.insert("wechatpay-timestamp", "1".parse().unwrap());
+        assert_eq!(headers.header("Wechatpay-Timestamp"), Some("1"));
+        assert_eq!(headers.header("Wechatpay-Nonce"), None);
+    }
+
+    #[test]
+    fn missing_headers_are_named() {
+        let headers = [("Wechatpay-Timestamp", "1"), ("Wechatpay-Nonce", " ")];
+        assert_eq!(
+            signature_headers(&headers[..]).unwrap_err(),
+            VerifyError::MissingHeader("Wechatpay-Nonce")
+        );
+    }
+
+    #[test]
+    fn replies() {
+        assert_eq!(Reply::success().status, 200);
+        assert_eq!(
+            Reply::success().body.as_deref(),
+            Some(r#"{"code":"SUCCESS","message":"成功"}"#)
+        );
+        assert!(Reply::no_content().is_success() && Reply::no_content().body.is_none());
+        let failure = Reply::failure(302, "x");
+        assert_eq!(failure.status, 500);
+        assert_eq!(
+            failure.body.as_deref(),
+            Some(r#"{"code":"FAIL","message":"x"}"#)
+        );
+        assert!(!failure.is_success());
+    }
+}
