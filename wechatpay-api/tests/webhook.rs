@@ -11,6 +11,10 @@ mod webhook;
 #[allow(dead_code)]
 mod notification_example;
 
+#[path = "../examples/axum_webhook.rs"]
+#[allow(dead_code)]
+mod axum_example;
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
@@ -524,4 +528,43 @@ fn the_notification_example_prints_the_verified_event() {
         notification_example::handler_from_env(|_| None),
         Err(notification_example::Failure::Usage(m)) if m.contains("WECHATPAY_APIV3_KEY")
     ));
+}
+
+// ---- the `axum_webhook` example -------------------------------------------------------------
+
+#[tokio::test]
+async fn the_axum_example_answers_wechat_pay() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}/wechatpay/notify", listener.local_addr().unwrap());
+    let app = axum_example::router(public_key_handler());
+    let server = tokio::spawn(std::future::IntoFuture::into_future(axum::serve(
+        listener, app,
+    )));
+    let client = reqwest::Client::new();
+    let post = |sent: &SentNotification| {
+        let mut request = client.post(&url).body(sent.body.clone());
+        for (name, value) in &sent.headers {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+
+    let answer = post(&demo_paid()).await.unwrap();
+    assert_eq!(answer.status(), 200);
+    let body: Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "SUCCESS");
+
+    let mut forged = demo_paid();
+    forged.body = forged.body.replace("EV-1", "EV-9");
+    let answer = post(&forged).await.unwrap();
+    assert_eq!(answer.status(), 401);
+    let body: Value = serde_json::from_str(&answer.text().await.unwrap()).unwrap();
+    assert_eq!(body["code"], "FAIL");
+
+    let undecryptable = NotificationBuilder::new("DEMO.PAID", paid())
+        .apiv3_key(OTHER_APIV3_KEY)
+        .build()
+        .unwrap();
+    assert_eq!(post(&undecryptable).await.unwrap().status(), 500);
+    server.abort();
 }
