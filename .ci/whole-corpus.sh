@@ -3,7 +3,7 @@
 # that it compiles, with every area (`full`) and with one small area alone. Nothing of the corpus
 # or of the generated crate is committed; the crate lives in a temp dir and is removed on exit.
 #
-# The generated crate's dependencies are built into `target/whole-corpus` (gitignored), so later
+# The generated crate's dependencies are built into `target/generated-check` (gitignored), so later
 # runs on the same checkout only re-check the generated code itself.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -25,7 +25,9 @@ cargo xtask gen \
 # Same dependency versions as the workspace (no resolution against the registry index).
 cp Cargo.lock "$out/Cargo.lock"
 
-export CARGO_TARGET_DIR="${WHOLE_CORPUS_TARGET_DIR:-$root/target/whole-corpus}"
+# Shared with .ci/webhooks.sh (same flags, same lock file): dependencies build once.
+export CARGO_TARGET_DIR="${WHOLE_CORPUS_TARGET_DIR:-$root/target/generated-check}"
+export RUSTFLAGS="${RUSTFLAGS:-} -D warnings"
 small_area="${WHOLE_CORPUS_AREA:-refund}"
 
 echo "whole-corpus: cargo check --features full"
