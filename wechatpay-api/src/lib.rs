@@ -6,6 +6,8 @@
 extern crate self as wechatpay_api;
 
 mod chain;
+#[doc(hidden)]
+pub mod fields;
 pub mod runtime;
 #[cfg(feature = "test-server")]
 pub mod testing;

@@ -47,25 +47,35 @@ impl TypeEmitter<'_> {
             members.push(member.0);
         }
         let doc = doc_attrs(doc);
-        let serde = quote!(::wechatpay_api::__private::serde);
-        let derives = match (self.role, default) {
-            (Role::Request, true) => quote!(Clone, Debug, Default, PartialEq, #serde::Serialize),
-            (Role::Request, false) => quote!(Clone, Debug, PartialEq, #serde::Serialize),
-            (Role::Response, true) => {
-                quote!(Clone, Debug, Default, PartialEq, #serde::Serialize, #serde::Deserialize)
-            }
-            (Role::Response, false) => {
-                quote!(Clone, Debug, PartialEq, #serde::Serialize, #serde::Deserialize)
-            }
+        let derives = if default {
+            quote!(Clone, Debug, Default, PartialEq)
+        } else {
+            quote!(Clone, Debug, PartialEq)
         };
-        let serde_path = "::wechatpay_api::__private::serde";
+        // serde impls come from the runtime's compact macros rather than the derives, whose
+        // field enums, visitors, `visit_seq` and per-field branches are most of a generated
+        // crate's check time. Requests are only serialised; answers both ways.
+        let entries = fields.iter().map(|field| {
+            let name = ident(&field.rust_name);
+            let wire = &field.name;
+            let presence = ident(if field.required {
+                "required"
+            } else {
+                "optional"
+            });
+            quote!(#name: #wire #presence)
+        });
+        let serde_macro = match self.role {
+            Role::Request => quote!(impl_serialize),
+            Role::Response => quote!(impl_serde),
+        };
         self.items[slot] = quote! {
             #doc
             #[derive(#derives)]
-            #[serde(crate = #serde_path)]
             pub struct #struct_ident {
                 #(#members)*
             }
+            ::wechatpay_api::#serde_macro!(#struct_ident { #(#entries),* });
         };
         (struct_ident, default)
     }
@@ -74,20 +84,14 @@ impl TypeEmitter<'_> {
     fn member(&mut self, parent: &str, field: &Field) -> (TokenStream, bool) {
         let ty = self.field_type(parent, field);
         let name = ident(&field.rust_name);
-        let rename = (field.rust_name != field.name).then(|| {
-            let wire = &field.name;
-            quote!(#[serde(rename = #wire)])
-        });
         let doc = doc_attrs(&self.field_doc(field));
         let inner = ty.tokens;
         if field.required {
-            (quote!(#doc #rename pub #name: #inner,), ty.default)
+            (quote!(#doc pub #name: #inner,), ty.default)
         } else {
             (
                 quote! {
                     #doc
-                    #rename
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub #name: ::std::option::Option<#inner>,
                 },
                 true,

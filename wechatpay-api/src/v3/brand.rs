@@ -102,13 +102,7 @@ pub mod partner {
                     }
                 }
                 /// The JSON body of `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
-                #[derive(
-                    Clone,
-                    Debug,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, PartialEq)]
                 pub struct PostRequest {
                     /// 品牌ID
                     pub brand_id: ::std::string::String,
@@ -121,10 +115,8 @@ pub mod partner {
                     /// 加密的手机号
                     ///
                     /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub phone_number: ::std::option::Option<::std::string::String>,
                     /// 用户开卡时填写的个人信息
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub user_information: ::std::option::Option<
                         PostRequestUserInformation,
                     >,
@@ -133,49 +125,46 @@ pub mod partner {
                     /// 领取时间
                     pub pickup_time: ::std::string::String,
                 }
+                ::wechatpay_api::impl_serialize!(
+                    PostRequest { brand_id : "brand_id" required, card_id : "card_id"
+                    required, openid : "openid" required, user_card_code :
+                    "user_card_code" required, phone_number : "phone_number" optional,
+                    user_information : "user_information" optional, date_information :
+                    "date_information" required, pickup_time : "pickup_time" required }
+                );
                 /// 用户开卡时填写的个人信息
-                #[derive(
-                    Clone,
-                    Debug,
-                    Default,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostRequestUserInformation {
                     /// 平台提供的通用开卡信息字段
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub common_field_list: ::std::option::Option<
                         ::std::vec::Vec<PostRequestUserInformationCommonFieldList>,
                     >,
                     /// 商户自定义的开卡信息字段
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub custom_field_list: ::std::option::Option<
                         ::std::vec::Vec<PostRequestUserInformationCustomFieldList>,
                     >,
                 }
+                ::wechatpay_api::impl_serialize!(
+                    PostRequestUserInformation { common_field_list : "common_field_list"
+                    optional, custom_field_list : "custom_field_list" optional }
+                );
                 /// 平台提供的通用开卡信息字段
-                #[derive(
-                    Clone,
-                    Debug,
-                    Default,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostRequestUserInformationCommonFieldList {
                     /// 平台提供的通用开卡信息字段
                     /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<
                         PostRequestUserInformationCommonFieldListName,
                     >,
                     /// 加密的用户开卡时填写的个人信息
                     ///
                     /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub value: ::std::option::Option<::std::string::String>,
                 }
+                ::wechatpay_api::impl_serialize!(
+                    PostRequestUserInformationCommonFieldList { name : "name" optional,
+                    value : "value" optional }
+                );
                 /// 平台提供的通用开卡信息字段
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -204,49 +193,41 @@ pub mod partner {
                     "USER_FORM_FLAG_EMAIL", UserFormFlagCity = "USER_FORM_FLAG_CITY" }
                 );
                 /// 商户自定义的开卡信息字段
-                #[derive(
-                    Clone,
-                    Debug,
-                    Default,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostRequestUserInformationCustomFieldList {
                     /// 字段名称
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 加密的用户选择的字段值列表
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub user_chosen_values: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
                 }
+                ::wechatpay_api::impl_serialize!(
+                    PostRequestUserInformationCustomFieldList { name : "name" optional,
+                    user_chosen_values : "user_chosen_values" optional }
+                );
                 /// 会员卡有效期
-                #[derive(
-                    Clone,
-                    Debug,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, PartialEq)]
                 pub struct PostRequestDateInformation {
                     /// 有效期类型
                     /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
-                    #[serde(rename = "type")]
                     pub type_: PostRequestDateInformationType,
                     /// 有效期开始时间
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_begin_time: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 有效期结束时间
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_end_time: ::std::option::Option<::std::string::String>,
                     /// 生效后N天内有效
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_day_after_receive: ::std::option::Option<i64>,
                 }
+                ::wechatpay_api::impl_serialize!(
+                    PostRequestDateInformation { type_ : "type" required,
+                    available_begin_time : "available_begin_time" optional,
+                    available_end_time : "available_end_time" optional,
+                    available_day_after_receive : "available_day_after_receive" optional
+                    }
+                );
                 /// 有效期类型
                 /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -266,14 +247,7 @@ pub mod partner {
                     FixTerm = "FIX_TERM", Permanent = "PERMANENT" }
                 );
                 /// The answer to `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
-                #[derive(
-                    Clone,
-                    Debug,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, PartialEq)]
                 pub struct PostResponse {
                     /// 会员卡code
                     pub user_card_code: ::std::string::String,
@@ -282,10 +256,8 @@ pub mod partner {
                     /// 用户标识
                     pub openid: ::std::string::String,
                     /// 卡背景颜色
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub card_color: ::std::option::Option<::std::string::String>,
                     /// 卡背景图URL
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub card_picture_url: ::std::option::Option<::std::string::String>,
                     /// 品牌ID
                     pub brand_id: ::std::string::String,
@@ -295,33 +267,39 @@ pub mod partner {
                     /// 加密的手机号
                     ///
                     /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub phone_number: ::std::option::Option<::std::string::String>,
                     /// 等级
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub level: ::std::option::Option<::std::string::String>,
                     /// 会员卡有效期
                     pub valid_date_information: PostResponseValidDateInformation,
                     /// 领取时间
                     pub pickup_time: ::std::string::String,
                     /// 用户开卡时填写的个人信息
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub user_information: ::std::option::Option<
                         PostResponseUserInformation,
                     >,
                     /// 商家数据包
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub attach: ::std::option::Option<::std::string::String>,
                     /// 用户会员卡状态
                     /// `UNACTIVATED` | `EFFECTIVE` | `EXPIRED` | `INVALID` 枚举值之一
                     pub user_card_state: PostResponseUserCardState,
                     /// 作废原因
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub invalid_reason: ::std::option::Option<::std::string::String>,
                     /// 作废时间
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub invalid_time: ::std::option::Option<::std::string::String>,
                 }
+                ::wechatpay_api::impl_serde!(
+                    PostResponse { user_card_code : "user_card_code" required, card_id :
+                    "card_id" required, openid : "openid" required, card_color :
+                    "card_color" optional, card_picture_url : "card_picture_url"
+                    optional, brand_id : "brand_id" required, card_type : "card_type"
+                    required, phone_number : "phone_number" optional, level : "level"
+                    optional, valid_date_information : "valid_date_information" required,
+                    pickup_time : "pickup_time" required, user_information :
+                    "user_information" optional, attach : "attach" optional,
+                    user_card_state : "user_card_state" required, invalid_reason :
+                    "invalid_reason" optional, invalid_time : "invalid_time" optional }
+                );
                 /// 会员卡类型
                 /// `PURCHASE` | `NORMAL` | `BALANCE` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -341,31 +319,27 @@ pub mod partner {
                     Balance = "BALANCE" }
                 );
                 /// 会员卡有效期
-                #[derive(
-                    Clone,
-                    Debug,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, PartialEq)]
                 pub struct PostResponseValidDateInformation {
                     /// 有效期类型
                     /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
-                    #[serde(rename = "type")]
                     pub type_: PostResponseValidDateInformationType,
                     /// 有效期开始时间
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_begin_time: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 有效期结束时间
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_end_time: ::std::option::Option<::std::string::String>,
                     /// 生效后N天内有效
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub available_day_after_receive: ::std::option::Option<i64>,
                 }
+                ::wechatpay_api::impl_serde!(
+                    PostResponseValidDateInformation { type_ : "type" required,
+                    available_begin_time : "available_begin_time" optional,
+                    available_end_time : "available_end_time" optional,
+                    available_day_after_receive : "available_day_after_receive" optional
+                    }
+                );
                 /// 有效期类型
                 /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -385,50 +359,38 @@ pub mod partner {
                     "FIX_TIME_RANGE", FixTerm = "FIX_TERM", Permanent = "PERMANENT" }
                 );
                 /// 用户开卡时填写的个人信息
-                #[derive(
-                    Clone,
-                    Debug,
-                    Default,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostResponseUserInformation {
                     /// 平台提供的通用开卡信息字段
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub common_field_list: ::std::option::Option<
                         ::std::vec::Vec<PostResponseUserInformationCommonFieldList>,
                     >,
                     /// 商户自定义的开卡信息字段
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub custom_field_list: ::std::option::Option<
                         ::std::vec::Vec<PostResponseUserInformationCustomFieldList>,
                     >,
                 }
+                ::wechatpay_api::impl_serde!(
+                    PostResponseUserInformation { common_field_list : "common_field_list"
+                    optional, custom_field_list : "custom_field_list" optional }
+                );
                 /// 平台提供的通用开卡信息字段
-                #[derive(
-                    Clone,
-                    Debug,
-                    Default,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostResponseUserInformationCommonFieldList {
                     /// 平台提供的通用开卡信息字段
                     /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<
                         PostResponseUserInformationCommonFieldListName,
                     >,
                     /// 加密的用户开卡时填写的个人信息
                     ///
                     /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub value: ::std::option::Option<::std::string::String>,
                 }
+                ::wechatpay_api::impl_serde!(
+                    PostResponseUserInformationCommonFieldList { name : "name" optional,
+                    value : "value" optional }
+                );
                 /// 平台提供的通用开卡信息字段
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -457,25 +419,19 @@ pub mod partner {
                     "USER_FORM_FLAG_EMAIL", UserFormFlagCity = "USER_FORM_FLAG_CITY" }
                 );
                 /// 商户自定义的开卡信息字段
-                #[derive(
-                    Clone,
-                    Debug,
-                    Default,
-                    PartialEq,
-                    ::wechatpay_api::__private::serde::Serialize,
-                    ::wechatpay_api::__private::serde::Deserialize
-                )]
-                #[serde(crate = "::wechatpay_api::__private::serde")]
+                #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostResponseUserInformationCustomFieldList {
                     /// 字段名称
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 加密的用户选择的字段值列表
-                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub user_chosen_values: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
                 }
+                ::wechatpay_api::impl_serde!(
+                    PostResponseUserInformationCustomFieldList { name : "name" optional,
+                    user_chosen_values : "user_chosen_values" optional }
+                );
                 /// 用户会员卡状态
                 /// `UNACTIVATED` | `EFFECTIVE` | `EXPIRED` | `INVALID` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -153,102 +153,76 @@ pub mod membercard_open {
                         }
                     }
                     /// The answer to `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct GetResponse {
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub card_id: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub code: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub openid: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub membership_number: ::std::option::Option<
                             ::std::string::String,
                         >,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub level: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub nickname: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub head_image_url: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub background_picture_url: ::std::option::Option<
                             ::std::string::String,
                         >,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub balance: ::std::option::Option<::wechatpay_api::Number>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub user_card_status: ::std::option::Option<
                             ::std::string::String,
                         >,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub user_information: ::std::option::Option<
                             GetResponseUserInformation,
                         >,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub bonus_value: ::std::option::Option<::wechatpay_api::Number>,
                     }
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    ::wechatpay_api::impl_serde!(
+                        GetResponse { card_id : "card_id" optional, code : "code"
+                        optional, openid : "openid" optional, membership_number :
+                        "membership_number" optional, level : "level" optional, nickname
+                        : "nickname" optional, head_image_url : "head_image_url"
+                        optional, background_picture_url : "background_picture_url"
+                        optional, balance : "balance" optional, user_card_status :
+                        "user_card_status" optional, user_information :
+                        "user_information" optional, bonus_value : "bonus_value" optional
+                        }
+                    );
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct GetResponseUserInformation {
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub common_field_list: ::std::option::Option<
                             ::std::vec::Vec<GetResponseUserInformationCommonFieldList>,
                         >,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub custom_field_list: ::std::option::Option<
                             ::std::vec::Vec<GetResponseUserInformationCustomFieldList>,
                         >,
                     }
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    ::wechatpay_api::impl_serde!(
+                        GetResponseUserInformation { common_field_list :
+                        "common_field_list" optional, custom_field_list :
+                        "custom_field_list" optional }
+                    );
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct GetResponseUserInformationCommonFieldList {
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub name: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub value: ::std::option::Option<::std::string::String>,
                     }
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    ::wechatpay_api::impl_serde!(
+                        GetResponseUserInformationCommonFieldList { name : "name"
+                        optional, value : "value" optional }
+                    );
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct GetResponseUserInformationCustomFieldList {
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub name: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub value: ::std::option::Option<::std::string::String>,
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub value_list: ::std::option::Option<
                             ::std::vec::Vec<::std::string::String>,
                         >,
                     }
+                    ::wechatpay_api::impl_serde!(
+                        GetResponseUserInformationCustomFieldList { name : "name"
+                        optional, value : "value" optional, value_list : "value_list"
+                        optional }
+                    );
                     /// `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`: 查询用户会员卡信息
                     #[derive(Clone, Copy, Debug)]
                     pub struct Get;
@@ -266,13 +240,7 @@ pub mod membercard_open {
                         type Response = ::wechatpay_api::runtime::Json<GetResponse>;
                     }
                     /// The JSON body of `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
-                    #[derive(
-                        Clone,
-                        Debug,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    #[derive(Clone, Debug, PartialEq)]
                     pub struct PatchRequest {
                         pub membership_number: ::std::string::String,
                         pub background_picture_url: ::std::string::String,
@@ -280,19 +248,25 @@ pub mod membercard_open {
                         pub out_request_no: ::std::string::String,
                         pub balance_information: PatchRequestBalanceInformation,
                     }
-                    #[derive(
-                        Clone,
-                        Debug,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    ::wechatpay_api::impl_serialize!(
+                        PatchRequest { membership_number : "membership_number" required,
+                        background_picture_url : "background_picture_url" required, level
+                        : "level" required, out_request_no : "out_request_no" required,
+                        balance_information : "balance_information" required }
+                    );
+                    #[derive(Clone, Debug, PartialEq)]
                     pub struct PatchRequestBalanceInformation {
                         pub before_balance: ::wechatpay_api::Number,
                         pub balance: ::wechatpay_api::Number,
                         pub add_balance: ::wechatpay_api::Number,
                         pub balance_remark: ::std::string::String,
                     }
+                    ::wechatpay_api::impl_serialize!(
+                        PatchRequestBalanceInformation { before_balance :
+                        "before_balance" required, balance : "balance" required,
+                        add_balance : "add_balance" required, balance_remark :
+                        "balance_remark" required }
+                    );
                     /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`: 修改用户会员卡信息
                     #[derive(Clone, Copy, Debug)]
                     pub struct Patch;
@@ -369,34 +343,26 @@ pub mod membercard_open {
                         }
                     }
                     /// The JSON body of `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct PostRequest {
                         /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
                         pub encrypted_phone_number: ::std::string::String,
                         pub code: ::std::string::String,
                         pub out_request_no: ::std::string::String,
                     }
+                    ::wechatpay_api::impl_serialize!(
+                        PostRequest { encrypted_phone_number : "encrypted_phone_number"
+                        required, code : "code" required, out_request_no :
+                        "out_request_no" required }
+                    );
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct PostResponse {
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub code: ::std::option::Option<::std::string::String>,
                     }
+                    ::wechatpay_api::impl_serde!(
+                        PostResponse { code : "code" optional }
+                    );
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`: 根据手机号导入用户会员卡
                     #[derive(Clone, Copy, Debug)]
                     pub struct Post;
@@ -467,33 +433,24 @@ pub mod membercard_open {
                         }
                     }
                     /// The JSON body of `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct PostRequest {
                         pub openid: ::std::string::String,
                         pub code: ::std::string::String,
                         pub out_request_no: ::std::string::String,
                     }
+                    ::wechatpay_api::impl_serialize!(
+                        PostRequest { openid : "openid" required, code : "code" required,
+                        out_request_no : "out_request_no" required }
+                    );
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
-                    #[derive(
-                        Clone,
-                        Debug,
-                        Default,
-                        PartialEq,
-                        ::wechatpay_api::__private::serde::Serialize,
-                        ::wechatpay_api::__private::serde::Deserialize
-                    )]
-                    #[serde(crate = "::wechatpay_api::__private::serde")]
+                    #[derive(Clone, Debug, Default, PartialEq)]
                     pub struct PostResponse {
-                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub code: ::std::option::Option<::std::string::String>,
                     }
+                    ::wechatpay_api::impl_serde!(
+                        PostResponse { code : "code" optional }
+                    );
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`: 根据openid导入用户会员卡
                     #[derive(Clone, Copy, Debug)]
                     pub struct Post;

@@ -67,14 +67,13 @@ pub mod items {
             }
         }
         /// The JSON body of `POST /v3/conformance/items/item-id`.
-        #[derive(Clone, Debug, PartialEq, ::wechatpay_api::__private::serde::Serialize)]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, PartialEq)]
         pub struct PostRequest {
             /// 类型
             /// `NEW` | `OLD` 枚举值之一
-            #[serde(rename = "type")]
             pub type_: PostRequestType,
         }
+        ::wechatpay_api::impl_serialize!(PostRequest { type_ : "type" required });
         /// 类型
         /// `NEW` | `OLD` 枚举值之一
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -89,19 +88,12 @@ pub mod items {
         }
         ::wechatpay_api::impl_string_enum!(PostRequestType { New = "NEW", Old = "OLD" });
         /// The answer to `POST /v3/conformance/items/item-id`.
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize,
-            ::wechatpay_api::__private::serde::Deserialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct PostResponse {
             /// 结果
             pub ok: bool,
         }
+        ::wechatpay_api::impl_serde!(PostResponse { ok : "ok" required });
         /// `POST /v3/conformance/items/item-id`: 同名路径段
         #[derive(Clone, Copy, Debug)]
         pub struct Post;
@@ -214,83 +206,57 @@ pub mod keywords {
             }
         }
         /// Query parameters of `GET /v3/conformance/keywords/{type}`.
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct GetQuery {
             /// 关键字参数
-            #[serde(rename = "match")]
             pub match_: ::std::string::String,
             /// 分页大小
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub limit: ::std::option::Option<i64>,
             /// 状态列表
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub status: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         }
+        ::wechatpay_api::impl_serialize!(
+            GetQuery { match_ : "match" required, limit : "limit" optional, status :
+            "status" optional }
+        );
         /// Request headers of `GET /v3/conformance/keywords/{type}`.
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct GetHeaders {
             /// 幂等键
-            #[serde(rename = "Idempotency-Key")]
             pub idempotency_key: ::std::string::String,
         }
+        ::wechatpay_api::impl_serialize!(
+            GetHeaders { idempotency_key : "Idempotency-Key" required }
+        );
         /// The answer to `GET /v3/conformance/keywords/{type}`.
-        #[derive(
-            Clone,
-            Debug,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize,
-            ::wechatpay_api::__private::serde::Deserialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, PartialEq)]
         pub struct GetResponse {
             /// 状态
             /// `A` | `Under review` | `Under Review` | `20X` 枚举值之一
-            #[serde(rename = "type")]
             pub type_: GetResponseType,
             /// 关键字字段
-            #[serde(rename = "self")]
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub self_: ::std::option::Option<::std::string::String>,
             /// 中文字段名
-            #[serde(rename = "一级")]
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub u4e00_u7ea7: ::std::option::Option<::std::string::String>,
             /// 数字开头
-            #[serde(rename = "3ds")]
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub n_3ds: ::std::option::Option<bool>,
             /// 驼峰
-            #[serde(rename = "payAuthNo")]
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_auth_no: ::std::option::Option<::std::string::String>,
             /// 蛇形
-            #[serde(rename = "pay_auth_no")]
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub pay_auth_no_2: ::std::option::Option<::std::string::String>,
             /// 金额
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub amount: ::std::option::Option<::wechatpay_api::Number>,
             /// 列表
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub list: ::std::option::Option<::std::vec::Vec<GetResponseList>>,
             /// 未描述的对象
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub extra: ::std::option::Option<::wechatpay_api::Value>,
         }
+        ::wechatpay_api::impl_serde!(
+            GetResponse { type_ : "type" required, self_ : "self" optional, u4e00_u7ea7 :
+            "一级" optional, n_3ds : "3ds" optional, pay_auth_no : "payAuthNo"
+            optional, pay_auth_no_2 : "pay_auth_no" optional, amount : "amount" optional,
+            list : "list" optional, extra : "extra" optional }
+        );
         /// 状态
         /// `A` | `Under review` | `Under Review` | `20X` 枚举值之一
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -312,22 +278,14 @@ pub mod keywords {
             "Under Review", N20x = "20X" }
         );
         /// 列表
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize,
-            ::wechatpay_api::__private::serde::Deserialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct GetResponseList {
             /// 加密字段
             ///
             /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub value: ::std::option::Option<::std::string::String>,
         }
+        ::wechatpay_api::impl_serde!(GetResponseList { value : "value" optional });
         /// `GET /v3/conformance/keywords/{type}`: 查询
         #[derive(Clone, Copy, Debug)]
         pub struct Get;
@@ -345,37 +303,23 @@ pub mod keywords {
             type Response = ::wechatpay_api::runtime::Json<GetResponse>;
         }
         /// The JSON body of `PATCH /v3/conformance/keywords/{type}`.
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct PatchRequest {
             /// 关键字对象
-            #[serde(rename = "type")]
             pub type_: PatchRequestType,
         }
+        ::wechatpay_api::impl_serialize!(PatchRequest { type_ : "type" required });
         /// 关键字对象
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct PatchRequestType {
             /// 关键字字段
-            #[serde(rename = "move")]
             pub move_: ::std::string::String,
             /// 整数列表
-            #[serde(rename = "loop")]
-            #[serde(skip_serializing_if = "::std::option::Option::is_none")]
             pub loop_: ::std::option::Option<::std::vec::Vec<i64>>,
         }
+        ::wechatpay_api::impl_serialize!(
+            PatchRequestType { move_ : "move" required, loop_ : "loop" optional }
+        );
         /// `PATCH /v3/conformance/keywords/{type}`: 修改
         #[derive(Clone, Copy, Debug)]
         pub struct Patch;
@@ -437,34 +381,23 @@ pub mod uploads {
             }
         }
         /// 媒体文件元信息
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct PostMeta {
             /// 文件名
             pub filename: ::std::string::String,
             /// 摘要
             pub sha256: ::std::string::String,
         }
+        ::wechatpay_api::impl_serialize!(
+            PostMeta { filename : "filename" required, sha256 : "sha256" required }
+        );
         /// The answer to `POST /v3/conformance/uploads/`.
-        #[derive(
-            Clone,
-            Debug,
-            Default,
-            PartialEq,
-            ::wechatpay_api::__private::serde::Serialize,
-            ::wechatpay_api::__private::serde::Deserialize
-        )]
-        #[serde(crate = "::wechatpay_api::__private::serde")]
+        #[derive(Clone, Debug, Default, PartialEq)]
         pub struct PostResponse {
             /// 媒体文件标识
             pub media_id: ::std::string::String,
         }
+        ::wechatpay_api::impl_serde!(PostResponse { media_id : "media_id" required });
         /// `POST /v3/conformance/uploads/`: 上传文件
         #[derive(Clone, Copy, Debug)]
         pub struct Post;

@@ -13,36 +13,27 @@ pub const EVENT_TYPES: &[&str] = &["DEMO.PAID"];
 /// The decrypted `resource.ciphertext` of a `DEMO.PAID` notification.
 ///
 /// Every field is optional: the docs flatten several notification shapes into one table.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::wechatpay_api::__private::serde::Serialize,
-    ::wechatpay_api::__private::serde::Deserialize
-)]
-#[serde(crate = "::wechatpay_api::__private::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resource {
     /// 商户号
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 服务商商户号(仅服务商模式)
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 交易状态
     /// `SUCCESS` | `REFUND` 枚举值之一
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_state: ::std::option::Option<ResourceTradeState>,
     /// 金额
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<ResourceAmount>,
     /// 支付者
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer: ::std::option::Option<ResourcePayer>,
 }
+::wechatpay_api::impl_serde!(
+    Resource { mchid : "mchid" optional, out_trade_no : "out_trade_no" optional, sp_mchid
+    : "sp_mchid" optional, trade_state : "trade_state" optional, amount : "amount"
+    optional, payer : "payer" optional }
+);
 /// 交易状态
 /// `SUCCESS` | `REFUND` 枚举值之一
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -59,35 +50,20 @@ pub enum ResourceTradeState {
     ResourceTradeState { Success = "SUCCESS", Refund = "REFUND" }
 );
 /// 金额
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::wechatpay_api::__private::serde::Serialize,
-    ::wechatpay_api::__private::serde::Deserialize
-)]
-#[serde(crate = "::wechatpay_api::__private::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourceAmount {
     /// 总金额
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
     /// 币种
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
+::wechatpay_api::impl_serde!(
+    ResourceAmount { total : "total" optional, currency : "currency" optional }
+);
 /// 支付者
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::wechatpay_api::__private::serde::Serialize,
-    ::wechatpay_api::__private::serde::Deserialize
-)]
-#[serde(crate = "::wechatpay_api::__private::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct ResourcePayer {
     /// 用户标识
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
 }
+::wechatpay_api::impl_serde!(ResourcePayer { openid : "openid" optional });

@@ -13,20 +13,14 @@ pub const EVENT_TYPES: &[&str] = &["DEMO.SIGNED"];
 /// The decrypted `resource.ciphertext` of a `DEMO.SIGNED` notification.
 ///
 /// Every field is optional: the docs flatten several notification shapes into one table.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::wechatpay_api::__private::serde::Serialize,
-    ::wechatpay_api::__private::serde::Deserialize
-)]
-#[serde(crate = "::wechatpay_api::__private::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resource {
     /// 协议号
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// 签约时间
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub signed_time: ::std::option::Option<::std::string::String>,
 }
+::wechatpay_api::impl_serde!(
+    Resource { contract_id : "contract_id" optional, signed_time : "signed_time" optional
+    }
+);

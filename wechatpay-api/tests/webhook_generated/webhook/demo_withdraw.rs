@@ -15,35 +15,27 @@ pub const EVENT_TYPES: &[&str] = &["DEMO.WITHDRAW"];
 /// The page documents 2 alternative shapes; their fields are merged here.
 ///
 /// Every field is optional: the docs flatten several notification shapes into one table.
-#[derive(
-    Clone,
-    Debug,
-    Default,
-    PartialEq,
-    ::wechatpay_api::__private::serde::Serialize,
-    ::wechatpay_api::__private::serde::Deserialize
-)]
-#[serde(crate = "::wechatpay_api::__private::serde")]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resource {
     /// 提现单号
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 金额
     ///
     /// Documented with different types in different shapes: kept as free-form JSON.
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<::wechatpay_api::Value>,
     /// 状态
     /// `DONE` | `FAIL` 枚举值之一
     ///
     /// 状态
     /// `CREATED` | `DONE` 枚举值之一
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<ResourceState>,
     /// 二级商户号
-    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
+::wechatpay_api::impl_serde!(
+    Resource { withdraw_id : "withdraw_id" optional, amount : "amount" optional, state :
+    "state" optional, sub_mchid : "sub_mchid" optional }
+);
 /// 状态
 /// `DONE` | `FAIL` 枚举值之一
 ///
