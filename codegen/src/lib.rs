@@ -8,6 +8,8 @@ pub mod diag;
 pub mod emit;
 pub mod frontend;
 pub mod frontmatter;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod imtable;
 pub mod ir;
 pub mod names;

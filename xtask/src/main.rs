@@ -5,6 +5,7 @@
 //! - `cargo xtask gen --specs DIR... --out DIR`: generate a standalone crate from any doc trees.
 //! - `cargo xtask ir PATH...`: print the IR of the pages under PATHs as JSON.
 
+mod bench;
 mod crate_out;
 mod gen_args;
 
@@ -37,13 +38,14 @@ const COMMITTED_TARGETS: [(&str, &str); 3] = [
 ];
 
 const USAGE: &str =
-    "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]";
+    "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("ir") => ir(&args[1..]),
         Some("gen") => GenArgs::parse(&args[1..]).and_then(generate),
+        Some("bench") => bench::bench(&args[1..], &workspace_root()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

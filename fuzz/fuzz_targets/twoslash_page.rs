@@ -1,0 +1,8 @@
+//! The twoslash front end (and the emitter behind it) on arbitrary bytes: no panic, no hang.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|bytes: &[u8]| {
+    let _ = codegen::fuzzing::twoslash_page(bytes);
+});
