@@ -37,8 +37,7 @@ const COMMITTED_TARGETS: [(&str, &str); 3] = [
     ),
 ];
 
-const USAGE: &str =
-    "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...";
+const USAGE: &str = "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
