@@ -3,7 +3,7 @@
 # into a standalone crate (`cargo xtask gen --specs … --out …`, feature `webhook`) and runs
 # `cargo check --all-features` on it. Skips (successfully) when the corpus is absent.
 #
-# The temporary crate builds into CARGO_TARGET_DIR when set, else into target/generated-check of
+# The temporary crate builds into GENERATED_CHECK_TARGET_DIR when set, else into target/generated-check of
 # this workspace, shared with .ci/whole-corpus.sh (kept between runs so dependencies compile once).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -26,6 +26,6 @@ if [ "$count" -eq 0 ]; then
 fi
 grep -q '^webhook = \[\]' "$tmp/Cargo.toml" || { echo "webhooks: no \`webhook\` feature in the generated crate" >&2; exit 1; }
 # Shared with .ci/whole-corpus.sh (same flags, same lock file): dependencies build once.
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target/generated-check}"
+export CARGO_TARGET_DIR="${GENERATED_CHECK_TARGET_DIR:-$root/target/generated-check}"
 RUSTFLAGS="${RUSTFLAGS:-} -D warnings" cargo check --manifest-path "$tmp/Cargo.toml" --all-features
 echo "webhooks: $count notification modules generated and checked in $((SECONDS - start)) s"

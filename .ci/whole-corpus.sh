@@ -26,7 +26,7 @@ cargo xtask gen \
 cp Cargo.lock "$out/Cargo.lock"
 
 # Shared with .ci/webhooks.sh (same flags, same lock file): dependencies build once.
-export CARGO_TARGET_DIR="${WHOLE_CORPUS_TARGET_DIR:-$root/target/generated-check}"
+export CARGO_TARGET_DIR="${GENERATED_CHECK_TARGET_DIR:-$root/target/generated-check}"
 export RUSTFLAGS="${RUSTFLAGS:-} -D warnings"
 small_area="${WHOLE_CORPUS_AREA:-refund}"
 
