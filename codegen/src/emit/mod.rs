@@ -15,6 +15,7 @@ use quote::{format_ident, quote};
 use crate::diag::Diagnostic;
 use crate::ir::{Field, FieldType, Method, Notification, Operation};
 use crate::names::{Scope, field_ident, type_ident};
+use types::Shared;
 
 pub use operation::encrypted_paths;
 
@@ -86,7 +87,12 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
         let mut declarations = Vec::new();
         for (area_segment, area) in &node.children {
             let area_module = area_scope.unique_field(module_ident(area_segment));
-            let content = module_items(area, area_segment, &format!("/{segment}/{area_segment}"));
+            let content = module_items(
+                area,
+                area_segment,
+                &format!("/{segment}/{area_segment}"),
+                &mut Shared::default(),
+            );
             generated.files.insert(
                 format!("{module}/{area_module}.rs"),
                 format_file(content, &module)?,
@@ -99,7 +105,13 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
                 quote!(pub mod #area_ident;)
             });
         }
-        let mut content = node_items(node, segment, &format!("/{segment}"), options.area_features);
+        let mut content = node_items(
+            node,
+            segment,
+            &format!("/{segment}"),
+            options.area_features,
+            &mut Shared::default(),
+        );
         content.extend(declarations);
         let lints = quote!(#![allow(rustdoc::bare_urls, clippy::module_inception)]);
         generated.files.insert(
@@ -129,20 +141,34 @@ pub fn generate_all(
     Ok(generated)
 }
 
-/// A whole module's items, children inline.
-fn module_items(node: &ModNode<'_>, segment: &str, path: &str) -> TokenStream {
-    let mut items = node_items(node, segment, path, false);
+/// A whole module's items, children inline; identical types share one definition per file.
+fn module_items(node: &ModNode<'_>, segment: &str, path: &str, shared: &mut Shared) -> TokenStream {
+    let mut items = node_items(node, segment, path, false, shared);
     let mut scope = Scope::new();
     for (child_segment, child) in &node.children {
-        let module = format_ident!("{}", scope.unique_field(module_ident(child_segment)));
-        let content = module_items(child, child_segment, &format!("{path}/{child_segment}"));
+        let name = scope.unique_field(module_ident(child_segment));
+        let module = format_ident!("{}", name);
+        shared.module.push(name);
+        let content = module_items(
+            child,
+            child_segment,
+            &format!("{path}/{child_segment}"),
+            shared,
+        );
+        shared.module.pop();
         items.extend(quote!(pub mod #module { #content }));
     }
     items
 }
 
 /// The chain node of a module and the items of its operations (not the child modules).
-fn node_items(node: &ModNode<'_>, segment: &str, path: &str, gate_children: bool) -> TokenStream {
+fn node_items(
+    node: &ModNode<'_>,
+    segment: &str,
+    path: &str,
+    gate_children: bool,
+    shared: &mut Shared,
+) -> TokenStream {
     let mut type_scope = Scope::new();
     let node_name = type_scope.unique_type(node_type(segment));
     let node_ident = format_ident!("{}", node_name);
@@ -156,7 +182,7 @@ fn node_items(node: &ModNode<'_>, segment: &str, path: &str, gate_children: bool
     let mut operations = node.operations.clone();
     operations.sort_by_key(|op| op.method);
     for op in operations {
-        methods.push(operation::emit(op, &mut type_scope, &mut items));
+        methods.push(operation::emit(op, &mut type_scope, &mut items, shared));
     }
     let mut module_scope = Scope::new();
     for (child_segment, child) in &node.children {

@@ -84,6 +84,7 @@ fn page_items(notification: &Notification) -> TokenStream {
         scope: &mut scope,
         items: &mut items,
         role: Role::Response,
+        shared: None,
     };
     let events = notification.event_types.join("`, `");
     let mut resource_doc = vec![format!(
@@ -110,6 +111,7 @@ fn page_items(notification: &Notification) -> TokenStream {
             scope: &mut scope,
             items: &mut items,
             role: Role::Request,
+            shared: None,
         };
         emitter.struct_for(
             "Reply",

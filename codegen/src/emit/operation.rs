@@ -10,7 +10,7 @@ use crate::ir::{
 use crate::names::{Scope, field_ident, type_ident};
 
 use super::docs::{doc_attrs, paragraphs};
-use super::types::{Role, TypeEmitter, ident};
+use super::types::{Role, Shared, TypeEmitter, ident};
 
 /// Headers the runtime sets itself; they never become parameters.
 const RUNTIME_HEADERS: &[&str] = &[
@@ -22,7 +22,12 @@ const RUNTIME_HEADERS: &[&str] = &[
 ];
 
 /// Emits the items of `op` into `items`; returns the chain-node method that calls it.
-pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> TokenStream {
+pub fn emit(
+    op: &Operation,
+    scope: &mut Scope,
+    items: &mut Vec<TokenStream>,
+    shared: &mut Shared,
+) -> TokenStream {
     let method = op.method.lower();
     let marker_name = scope.unique_type(type_ident(method));
     let marker = ident(&marker_name);
@@ -33,7 +38,15 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
         BodyKind::Json => {
             let doc = format!("The JSON body of `{}`.", signature(op));
             let name = format!("{marker_name}Request");
-            let body = struct_of(scope, items, Role::Request, &name, &doc, &op.body.fields);
+            let body = struct_of(
+                scope,
+                items,
+                shared,
+                Role::Request,
+                &name,
+                &doc,
+                &op.body.fields,
+            );
             params.push(quote!(body: &#body));
             assembly.push(quote!(.json(body)));
         }
@@ -50,6 +63,7 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
                     let meta = struct_of(
                         scope,
                         items,
+                        shared,
                         Role::Request,
                         &name,
                         &part.description,
@@ -68,7 +82,7 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
     if !op.query.is_empty() {
         let doc = format!("Query parameters of `{}`.", signature(op));
         let name = format!("{marker_name}Query");
-        let query = struct_of(scope, items, Role::Request, &name, &doc, &op.query);
+        let query = struct_of(scope, items, shared, Role::Request, &name, &doc, &op.query);
         params.push(quote!(query: &#query));
         assembly.push(quote!(.query(query)));
     }
@@ -81,7 +95,7 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
     if !headers.is_empty() {
         let doc = format!("Request headers of `{}`.", signature(op));
         let name = format!("{marker_name}Headers");
-        let header_type = struct_of(scope, items, Role::Request, &name, &doc, &headers);
+        let header_type = struct_of(scope, items, shared, Role::Request, &name, &doc, &headers);
         params.push(quote!(headers: &#header_type));
         assembly.push(quote!(.headers(headers)));
     }
@@ -93,6 +107,7 @@ pub fn emit(op: &Operation, scope: &mut Scope, items: &mut Vec<TokenStream>) -> 
             let response = struct_of(
                 scope,
                 items,
+                shared,
                 Role::Response,
                 &name,
                 &doc,
@@ -129,14 +144,20 @@ fn signature(op: &Operation) -> String {
 fn struct_of(
     scope: &mut Scope,
     items: &mut Vec<TokenStream>,
+    shared: &mut Shared,
     role: Role,
     name: &str,
     doc: &str,
     fields: &[Field],
 ) -> proc_macro2::Ident {
-    TypeEmitter { scope, items, role }
-        .struct_for(name, doc, fields)
-        .0
+    TypeEmitter {
+        scope,
+        items,
+        role,
+        shared: Some(shared),
+    }
+    .struct_for(name, doc, fields)
+    .0
 }
 
 fn spec_and_marker(

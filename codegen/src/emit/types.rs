@@ -1,7 +1,9 @@
 //! Structs and enums for field trees.
 
+use std::collections::HashMap;
+
 use proc_macro2::{Ident, Span, TokenStream};
-use quote::quote;
+use quote::{format_ident, quote};
 
 use crate::ir::{Encryption, Field, FieldType, Format, ItemType};
 use crate::names::{Scope, type_ident};
@@ -15,38 +17,105 @@ pub enum Role {
     Response,
 }
 
+/// Types already emitted in one generated file (a business area), by shape, so that a struct or
+/// string enum identical to an earlier one (same fields, wire names, presence, types and
+/// direction; docs aside) becomes `pub type Name = path::To::First;` instead of a second
+/// definition with its own impls. The first one emitted (operations in path order) is canonical.
+#[derive(Default)]
+pub struct Shared {
+    /// The module path of the items being emitted, relative to the file's root module.
+    pub module: Vec<String>,
+    /// Shape key → path of the canonical type (modules relative to the file root, then its name).
+    seen: HashMap<String, Vec<String>>,
+}
+
+impl Shared {
+    /// The canonical type of `key` as a path from the current module, or `None` (after
+    /// recording `name` as canonical) when this shape is new; with the canonical type's path
+    /// from the file root, which stands for the type in the keys of enclosing structs.
+    fn canonical(&mut self, key: String, name: &str) -> (Option<TokenStream>, String) {
+        if let Some(target) = self.seen.get(&key) {
+            let full = target.join("::");
+            let (modules, last) = target.split_at(target.len() - 1);
+            let common = modules
+                .iter()
+                .zip(&self.module)
+                .take_while(|(a, b)| a == b)
+                .count();
+            let supers = (common..self.module.len()).map(|_| quote!(super::));
+            let downs = modules[common..].iter().map(|m| {
+                let m = format_ident!("{}", m);
+                quote!(#m::)
+            });
+            let last = format_ident!("{}", last[0]);
+            return (Some(quote!(#(#supers)* #(#downs)* #last)), full);
+        }
+        let mut path = self.module.clone();
+        path.push(name.to_owned());
+        let full = path.join("::");
+        self.seen.insert(key, path);
+        (None, full)
+    }
+}
+
 /// Collects the items of one module, naming types uniquely within it.
 pub struct TypeEmitter<'a> {
     pub scope: &'a mut Scope,
     pub items: &'a mut Vec<TokenStream>,
     pub role: Role,
+    /// Share identical types with earlier ones of the same file; `None` emits every type.
+    pub shared: Option<&'a mut Shared>,
 }
 
 pub fn ident(name: &str) -> Ident {
     Ident::new(name, Span::call_site())
 }
 
-/// A Rust type and whether it implements `Default`.
+/// A Rust type, whether it implements `Default`, and its shape key (see [`Shared`]).
 struct RustType {
     tokens: TokenStream,
     default: bool,
+    key: String,
 }
 
 impl TypeEmitter<'_> {
     /// Emits `pub struct <name>` for `fields`; returns its identifier and whether it is `Default`.
     pub fn struct_for(&mut self, name: &str, doc: &str, fields: &[Field]) -> (Ident, bool) {
+        let (struct_ident, default, _) = self.struct_shared(name, doc, fields);
+        (struct_ident, default)
+    }
+
+    /// [`Self::struct_for`], also returning the struct's shape key.
+    fn struct_shared(&mut self, name: &str, doc: &str, fields: &[Field]) -> (Ident, bool, String) {
         let name = self.scope.unique_type(name.to_owned());
         let struct_ident = ident(&name);
         let slot = self.items.len();
         self.items.push(TokenStream::new());
         let mut members = Vec::with_capacity(fields.len());
         let mut default = true;
+        let mut key = format!("struct {:?} {{", self.role);
         for field in fields {
             let member = self.member(&name, field);
             default &= member.1;
             members.push(member.0);
+            key.push_str(&format!(
+                "{}:{:?}:{}:{},",
+                field.rust_name, field.name, field.required, member.2
+            ));
         }
+        key.push('}');
         let doc = doc_attrs(doc);
+        if let Some(shared) = self.shared.as_deref_mut() {
+            let (target, canonical) = shared.canonical(key, &name);
+            key = canonical;
+            if let Some(target) = target {
+                self.items[slot] = quote! {
+                    #doc
+                    pub type #struct_ident = #target;
+                };
+                return (struct_ident, default, key);
+            }
+        }
         let derives = if default {
             quote!(Clone, Debug, Default, PartialEq)
         } else {
@@ -77,17 +146,17 @@ impl TypeEmitter<'_> {
             }
             ::wechatpay_api::#serde_macro!(#struct_ident { #(#entries),* });
         };
-        (struct_ident, default)
+        (struct_ident, default, key)
     }
 
-    /// One struct member; the flag says whether its type is `Default`.
-    fn member(&mut self, parent: &str, field: &Field) -> (TokenStream, bool) {
+    /// One struct member; whether its type is `Default`; the shape key of its type.
+    fn member(&mut self, parent: &str, field: &Field) -> (TokenStream, bool, String) {
         let ty = self.field_type(parent, field);
         let name = ident(&field.rust_name);
         let doc = doc_attrs(&self.field_doc(field));
         let inner = ty.tokens;
         if field.required {
-            (quote!(#doc pub #name: #inner,), ty.default)
+            (quote!(#doc pub #name: #inner,), ty.default, ty.key)
         } else {
             (
                 quote! {
@@ -95,6 +164,7 @@ impl TypeEmitter<'_> {
                     pub #name: ::std::option::Option<#inner>,
                 },
                 true,
+                ty.key,
             )
         }
     }
@@ -153,7 +223,11 @@ impl TypeEmitter<'_> {
                     None => plain(quote!(::wechatpay_api::Value), true),
                 };
                 let inner = item.tokens;
-                plain(quote!(::std::vec::Vec<#inner>), true)
+                RustType {
+                    tokens: quote!(::std::vec::Vec<#inner>),
+                    default: true,
+                    key: format!("Vec<{}>", item.key),
+                }
             }
             FieldType::String if is_string_enum(field) => self.enum_type(&child_name, field),
             FieldType::String => scalar(ItemType::String),
@@ -167,8 +241,12 @@ impl TypeEmitter<'_> {
         if field.fields.is_empty() {
             return plain(quote!(::wechatpay_api::Value), true);
         }
-        let (ident, default) = self.struct_for(name, &field.description, &field.fields);
-        plain(quote!(#ident), default)
+        let (ident, default, key) = self.struct_shared(name, &field.description, &field.fields);
+        RustType {
+            tokens: quote!(#ident),
+            default,
+            key,
+        }
     }
 
     fn enum_type(&mut self, name: &str, field: &Field) -> RustType {
@@ -185,18 +263,46 @@ impl TypeEmitter<'_> {
             pairs.push(quote!(#variant = #value));
         }
         let doc = doc_attrs(&field.description);
-        self.items.push(quote! {
-            #doc
-            #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-            #[non_exhaustive]
-            pub enum #enum_ident {
-                #(#variants)*
-                /// A value this version of the crate does not know.
-                Unknown(::std::string::String),
+        if let Some(shared) = self.shared.as_deref_mut() {
+            let (target, here) = shared.canonical(format!("enum {:?}", field.enum_values), &name);
+            if let Some(target) = target {
+                self.items.push(quote! {
+                    #doc
+                    pub type #enum_ident = #target;
+                });
+            } else {
+                self.items
+                    .push(string_enum(&doc, &enum_ident, &variants, &pairs));
             }
-            ::wechatpay_api::impl_string_enum!(#enum_ident { #(#pairs),* });
-        });
+            return RustType {
+                tokens: quote!(#enum_ident),
+                default: false,
+                key: here,
+            };
+        }
+        self.items
+            .push(string_enum(&doc, &enum_ident, &variants, &pairs));
         plain(quote!(#enum_ident), false)
+    }
+}
+
+/// A string enum's definition and impls.
+fn string_enum(
+    doc: &TokenStream,
+    enum_ident: &Ident,
+    variants: &[TokenStream],
+    pairs: &[TokenStream],
+) -> TokenStream {
+    quote! {
+        #doc
+        #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum #enum_ident {
+            #(#variants)*
+            /// A value this version of the crate does not know.
+            Unknown(::std::string::String),
+        }
+        ::wechatpay_api::impl_string_enum!(#enum_ident { #(#pairs),* });
     }
 }
 
@@ -218,5 +324,10 @@ fn scalar(item: ItemType) -> RustType {
 }
 
 fn plain(tokens: TokenStream, default: bool) -> RustType {
-    RustType { tokens, default }
+    let key = tokens.to_string();
+    RustType {
+        tokens,
+        default,
+        key,
+    }
 }

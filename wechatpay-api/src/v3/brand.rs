@@ -342,22 +342,7 @@ pub mod partner {
                 );
                 /// 有效期类型
                 /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
-                #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum PostResponseValidDateInformationType {
-                    /// `FIX_TIME_RANGE`
-                    FixTimeRange,
-                    /// `FIX_TERM`
-                    FixTerm,
-                    /// `PERMANENT`
-                    Permanent,
-                    /// A value this version of the crate does not know.
-                    Unknown(::std::string::String),
-                }
-                ::wechatpay_api::impl_string_enum!(
-                    PostResponseValidDateInformationType { FixTimeRange =
-                    "FIX_TIME_RANGE", FixTerm = "FIX_TERM", Permanent = "PERMANENT" }
-                );
+                pub type PostResponseValidDateInformationType = PostRequestDateInformationType;
                 /// 用户开卡时填写的个人信息
                 #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostResponseUserInformation {
@@ -393,31 +378,7 @@ pub mod partner {
                 );
                 /// 平台提供的通用开卡信息字段
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
-                #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-                #[non_exhaustive]
-                pub enum PostResponseUserInformationCommonFieldListName {
-                    /// `USER_FORM_FLAG_SEX`
-                    UserFormFlagSex,
-                    /// `USER_FORM_FLAG_NAME`
-                    UserFormFlagName,
-                    /// `USER_FORM_FLAG_BIRTHDAY`
-                    UserFormFlagBirthday,
-                    /// `USER_FORM_FLAG_ADDRESS`
-                    UserFormFlagAddress,
-                    /// `USER_FORM_FLAG_EMAIL`
-                    UserFormFlagEmail,
-                    /// `USER_FORM_FLAG_CITY`
-                    UserFormFlagCity,
-                    /// A value this version of the crate does not know.
-                    Unknown(::std::string::String),
-                }
-                ::wechatpay_api::impl_string_enum!(
-                    PostResponseUserInformationCommonFieldListName { UserFormFlagSex =
-                    "USER_FORM_FLAG_SEX", UserFormFlagName = "USER_FORM_FLAG_NAME",
-                    UserFormFlagBirthday = "USER_FORM_FLAG_BIRTHDAY", UserFormFlagAddress
-                    = "USER_FORM_FLAG_ADDRESS", UserFormFlagEmail =
-                    "USER_FORM_FLAG_EMAIL", UserFormFlagCity = "USER_FORM_FLAG_CITY" }
-                );
+                pub type PostResponseUserInformationCommonFieldListName = PostRequestUserInformationCommonFieldListName;
                 /// 商户自定义的开卡信息字段
                 #[derive(Clone, Debug, Default, PartialEq)]
                 pub struct PostResponseUserInformationCustomFieldList {

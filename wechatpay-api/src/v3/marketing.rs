@@ -444,13 +444,7 @@ pub mod membercard_open {
                         out_request_no : "out_request_no" required }
                     );
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
-                    #[derive(Clone, Debug, Default, PartialEq)]
-                    pub struct PostResponse {
-                        pub code: ::std::option::Option<::std::string::String>,
-                    }
-                    ::wechatpay_api::impl_serde!(
-                        PostResponse { code : "code" optional }
-                    );
+                    pub type PostResponse = super::super::phone_membercard::import::PostResponse;
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`: 根据openid导入用户会员卡
                     #[derive(Clone, Copy, Debug)]
                     pub struct Post;
