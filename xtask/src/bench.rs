@@ -103,7 +103,9 @@ pub fn bench(args: &[String], root: &Path) -> anyhow::Result<ExitCode> {
     let specs: Vec<String> = args.specs.iter().map(|s| s.display().to_string()).collect();
     println!("specs: {}", specs.join(" "));
     if cfg!(debug_assertions) {
-        println!("build: unoptimised; for real figures run `cargo run --release -p xtask -- bench`");
+        println!(
+            "build: unoptimised; for real figures run `cargo run --release -p xtask -- bench`"
+        );
     }
     println!("operations: {operations}, files: {files}");
     println!(
