@@ -879,3 +879,65 @@ mod twoslash_seed {
         );
     }
 }
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_client_runs_generated_chains_and_encrypts_unmarked_fields() {
+    let server = TestServer::builder().start().unwrap();
+    server.route(
+        Route::new(
+            HttpMethod::Post,
+            "/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+        )
+        .encrypted_request_fields(&["encrypted_phone_number"])
+        .respond(200, json!({"code": "C1"})),
+    );
+    let client = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .base_url(server.base_url())
+        .build_blocking()
+        .unwrap();
+    let body = wechatpay_api::v3::marketing::membercard_open::cards::card_id::phone_membercard::import::PostRequest {
+        encrypted_phone_number: "13800138000".into(),
+        code: "C1".into(),
+        out_request_no: "R1".into(),
+    };
+    let answer = client
+        .v3()
+        .marketing()
+        .membercard_open()
+        .cards()
+        .card_id("c1")
+        .phone_membercard()
+        .import()
+        .post(&body)
+        .send()
+        .unwrap();
+    assert_eq!(answer.code.as_deref(), Some("C1"));
+
+    let (ciphertext, serial) = client.encrypt_field("13900139000").unwrap();
+    client
+        .request(
+            HttpMethod::Post,
+            "v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import",
+        )
+        .param("card_id", "c1")
+        .header("Wechatpay-Serial", &serial)
+        .json(&json!({"encrypted_phone_number": ciphertext, "code": "C1", "out_request_no": "R2"}))
+        .send()
+        .unwrap();
+    let requests = server.requests();
+    assert_eq!(
+        requests[0].json.as_ref().unwrap()["encrypted_phone_number"],
+        "13800138000"
+    );
+    assert_eq!(
+        requests[1].json.as_ref().unwrap()["encrypted_phone_number"],
+        "13900139000"
+    );
+}

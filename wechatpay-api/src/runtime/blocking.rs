@@ -68,6 +68,17 @@ impl Client {
         self.core.decrypt_fields(value, paths)
     }
 
+    /// Encrypts one sensitive value the docs do not mark; returns the base64 ciphertext and the
+    /// key id to send in `Wechatpay-Serial` (see the async client's `encrypt_field`).
+    pub fn encrypt_field(&self, plain: &str) -> Result<(String, String), Error> {
+        self.core.encrypt_field(plain)
+    }
+
+    /// Decrypts one RSA-OAEP field encrypted with the merchant's public key.
+    pub fn decrypt_field(&self, ciphertext_base64: &str) -> Result<String, Error> {
+        self.core.decrypt_field(ciphertext_base64)
+    }
+
     /// Sends a prepared request and returns the checked answer.
     pub fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
         let response = self

@@ -234,16 +234,12 @@ impl Client {
     /// encrypted with); returns the base64 ciphertext and the key id to send in
     /// `Wechatpay-Serial`. Fields the docs mark are encrypted automatically.
     pub fn encrypt_field(&self, plain: &str) -> Result<(String, String), Error> {
-        let key = self.core.verifier.encryption_key().ok_or_else(|| {
-            Error::Config("no WeChat Pay public key or platform certificate is configured".into())
-        })?;
-        Ok((key.encrypt(plain.as_bytes())?, key.id().to_owned()))
+        self.core.encrypt_field(plain)
     }
 
     /// Decrypts one RSA-OAEP field encrypted with the merchant's public key.
     pub fn decrypt_field(&self, ciphertext_base64: &str) -> Result<String, Error> {
-        let plain = self.core.merchant_key.decrypt(ciphertext_base64)?;
-        String::from_utf8(plain).map_err(|_| Error::Crypto("decrypted field is not UTF-8".into()))
+        self.core.decrypt_field(ciphertext_base64)
     }
 
     /// Sends a prepared request and returns the checked (verified, decrypted) answer.

@@ -336,6 +336,20 @@ impl Core {
                 .map_err(|_| Error::Crypto(format!("response field `{path}` is not UTF-8")))
         })
     }
+
+    /// RSA-OAEP with the key requests are encrypted with: (base64 ciphertext, key id).
+    pub(crate) fn encrypt_field(&self, plain: &str) -> Result<(String, String), Error> {
+        let key = self.verifier.encryption_key().ok_or_else(|| {
+            Error::Config("no WeChat Pay public key or platform certificate is configured".into())
+        })?;
+        Ok((key.encrypt(plain.as_bytes())?, key.id().to_owned()))
+    }
+
+    /// Decrypts one field encrypted with the merchant's public key.
+    pub(crate) fn decrypt_field(&self, ciphertext_base64: &str) -> Result<String, Error> {
+        let plain = self.merchant_key.decrypt(ciphertext_base64)?;
+        String::from_utf8(plain).map_err(|_| Error::Crypto("decrypted field is not UTF-8".into()))
+    }
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, Error> {
