@@ -16,30 +16,14 @@
 //! `fixtures/twoslash_cross_format_allowed.txt`; any other difference fails the test.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use codegen::frontend::{Outcome, read_page};
 use codegen::ir::{Field, FieldType, ItemType, Operation};
+use codegen::spec_tree;
 use codegen::twoslash::adopt_required_flags;
 
-fn corpus() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")
-}
-
-fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            markdown_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
-        }
-    }
-}
+mod common;
 
 fn operations(root: &Path, relative: &str) -> Result<Vec<Operation>, String> {
     let location = root.join(relative);
@@ -162,45 +146,19 @@ impl Comparison {
 
 /// `difference` lines, each followed by an indented `reason:` line.
 fn allowed() -> BTreeMap<String, String> {
-    let fixture = include_str!("fixtures/twoslash_cross_format_allowed.txt");
-    let mut allowed = BTreeMap::new();
-    let mut pending: Option<String> = None;
-    for line in fixture.lines() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(reason) = line.trim_start().strip_prefix("reason:") {
-            let difference = pending
-                .take()
-                .expect("a `reason:` line follows a difference");
-            assert!(!reason.trim().is_empty(), "empty reason for {difference}");
-            allowed.insert(difference, reason.trim().to_owned());
-        } else {
-            assert!(
-                pending.is_none(),
-                "difference without a reason: {pending:?}"
-            );
-            pending = Some(line.to_owned());
-        }
-    }
-    assert!(
-        pending.is_none(),
-        "difference without a reason: {pending:?}"
-    );
-    allowed
+    common::reasoned_lines(include_str!("fixtures/twoslash_cross_format_allowed.txt"))
 }
 
 #[test]
 fn twoslash_and_imtable_pages_agree() {
-    let corpus = corpus();
-    let twoslash_root = corpus.join("wechatpay.js.org");
-    let imtable_root = corpus.join("wechatpay.im");
-    if !twoslash_root.join("openapi/v3").is_dir() || !imtable_root.join("openapi/v3").is_dir() {
-        eprintln!("skipping: corpus not found under {}", corpus.display());
+    let (Some(twoslash_root), Some(imtable_root)) = (
+        common::corpus("wechatpay.js.org"),
+        common::corpus("wechatpay.im"),
+    ) else {
         return;
-    }
-    let mut files = Vec::new();
-    markdown_files(&twoslash_root.join("openapi/v3"), &mut files);
+    };
+    let files =
+        spec_tree::markdown_files(&twoslash_root.join("openapi/v3")).expect("corpus is readable");
     let allowed = allowed();
     let mut comparison = Comparison::default();
     let mut unreadable = Vec::new();

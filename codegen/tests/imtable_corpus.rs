@@ -2,31 +2,22 @@
 //! its reason) in `fixtures/imtable_corpus_expected.txt`. Skips when `../shared/corpus` is absent.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use codegen::emit::{self, Options};
 use codegen::frontend::Outcome;
 use codegen::spec_tree;
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/wechatpay.im/openapi/v3")
-}
+mod common;
 
 fn expected() -> BTreeSet<String> {
-    include_str!("fixtures/imtable_corpus_expected.txt")
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    common::listed_lines(include_str!("fixtures/imtable_corpus_expected.txt"))
 }
 
 #[test]
 fn corpus_pages_yield_ir_or_expected_diagnostics() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        eprintln!("skipping: corpus not found at {}", dir.display());
+    let Some(dir) = common::corpus("wechatpay.im/openapi/v3") else {
         return;
-    }
+    };
     let pages = spec_tree::read_tree(&dir).expect("corpus is readable");
     let mut failed_pages = 0;
     let mut actual = BTreeSet::new();
@@ -72,11 +63,9 @@ fn corpus_pages_yield_ir_or_expected_diagnostics() {
 
 #[test]
 fn corpus_operations_emit_parseable_rust() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        eprintln!("skipping: corpus not found at {}", dir.display());
+    let Some(dir) = common::corpus("wechatpay.im/openapi/v3") else {
         return;
-    }
+    };
     let export = spec_tree::export(&spec_tree::read_tree(&dir).expect("corpus is readable"));
     let generated = emit::generate(
         &export.operations,

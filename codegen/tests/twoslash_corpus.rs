@@ -4,69 +4,23 @@
 //! The corpus lives outside the repository (`../shared/corpus`); without it the test skips.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 
 use codegen::frontend::{Outcome, read_page};
+use codegen::spec_tree;
 
-fn corpus_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/wechatpay.js.org")
-}
-
-fn markdown_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            markdown_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "md") {
-            out.push(path);
-        }
-    }
-}
+mod common;
 
 /// `diagnostic line` followed by an indented `reason: …` line, per expected failure.
 fn expected_failures() -> BTreeMap<String, String> {
-    let fixture = include_str!("fixtures/twoslash_corpus_expected.txt");
-    let mut expected = BTreeMap::new();
-    let mut pending: Option<String> = None;
-    for line in fixture.lines() {
-        if line.trim().is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some(reason) = line.trim_start().strip_prefix("reason:") {
-            let diagnostic = pending
-                .take()
-                .expect("a `reason:` line follows a diagnostic line");
-            assert!(!reason.trim().is_empty(), "empty reason for {diagnostic}");
-            expected.insert(diagnostic, reason.trim().to_owned());
-        } else {
-            assert!(
-                pending.is_none(),
-                "diagnostic without a reason: {pending:?}"
-            );
-            pending = Some(line.to_owned());
-        }
-    }
-    assert!(
-        pending.is_none(),
-        "diagnostic without a reason: {pending:?}"
-    );
-    expected
+    common::reasoned_lines(include_str!("fixtures/twoslash_corpus_expected.txt"))
 }
 
 #[test]
 fn every_v3_operation_page_yields_ir_or_an_expected_diagnostic() {
-    let root = corpus_root();
-    let v3 = root.join("openapi/v3");
-    if !v3.is_dir() {
-        eprintln!("skipping: corpus not found at {}", v3.display());
+    let Some(root) = common::corpus("wechatpay.js.org") else {
         return;
-    }
-    let mut files = Vec::new();
-    markdown_files(&v3, &mut files);
+    };
+    let files = spec_tree::markdown_files(&root.join("openapi/v3")).expect("corpus is readable");
     let expected = expected_failures();
     let mut failed_pages = 0;
     let mut skipped = Vec::new();
@@ -125,14 +79,11 @@ fn every_v3_operation_page_yields_ir_or_an_expected_diagnostic() {
 /// webhook pages yield an empty page, APIv2 pages fail only on their XML bodies, nothing panics.
 #[test]
 fn webhook_and_v2_pages() {
-    let root = corpus_root();
-    if !root.is_dir() {
-        eprintln!("skipping: corpus not found at {}", root.display());
+    let Some(root) = common::corpus("wechatpay.js.org") else {
         return;
-    }
-    let mut files = Vec::new();
-    markdown_files(&root.join("webhook"), &mut files);
-    markdown_files(&root.join("openapi/v2"), &mut files);
+    };
+    let mut files = spec_tree::markdown_files(&root.join("webhook")).expect("corpus is readable");
+    files.extend(spec_tree::markdown_files(&root.join("openapi/v2")).expect("corpus is readable"));
     let (mut webhooks, mut v2_operations, mut v2_xml_failures) = (0, 0, 0);
     let mut unexpected = Vec::new();
     for file in &files {

@@ -3,31 +3,22 @@
 //! emit Rust that parses. Skips when `../shared/corpus` is absent.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
 
 use codegen::emit::{self, Options};
 use codegen::frontend::Outcome;
 use codegen::spec_tree;
 
-fn corpus_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus/wechatpay.im/webhook/v3")
-}
+mod common;
 
 fn expected() -> BTreeSet<String> {
-    include_str!("fixtures/webhook_corpus_expected.txt")
-        .lines()
-        .filter(|l| !l.trim().is_empty() && !l.starts_with('#'))
-        .map(str::to_owned)
-        .collect()
+    common::listed_lines(include_str!("fixtures/webhook_corpus_expected.txt"))
 }
 
 #[test]
 fn corpus_webhook_pages_yield_notifications_or_expected_diagnostics() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        eprintln!("skipping: corpus not found at {}", dir.display());
+    let Some(dir) = common::corpus("wechatpay.im/webhook/v3") else {
         return;
-    }
+    };
     let pages = spec_tree::read_tree(&dir).expect("corpus is readable");
     let mut actual = BTreeSet::new();
     let (mut read, mut failed, mut skipped) = (0, 0, 0);
@@ -95,11 +86,9 @@ fn corpus_webhook_pages_yield_notifications_or_expected_diagnostics() {
 
 #[test]
 fn corpus_notifications_emit_parseable_rust() {
-    let dir = corpus_dir();
-    if !dir.is_dir() {
-        eprintln!("skipping: corpus not found at {}", dir.display());
+    let Some(dir) = common::corpus("wechatpay.im/webhook/v3") else {
         return;
-    }
+    };
     let export = spec_tree::export(&spec_tree::read_tree(&dir).expect("corpus is readable"));
     let generated = emit::generate_all(
         &export.operations,
