@@ -158,11 +158,8 @@ impl PageContext<'_> {
         while i < scope.len() {
             match &scope[i] {
                 Block::Table { range } => {
-                    let closer = match scope.get(i + 1) {
-                        Some(Block::Paragraph { text, .. }) => closer_kind(text),
-                        _ => None,
-                    };
-                    match self.table(range, closer) {
+                    let (table, closed) = self.table_at(range, scope.get(i + 1));
+                    match table {
                         Ok(table) => {
                             let slot = if table.kind == TableKind::Request {
                                 &mut request
@@ -180,7 +177,7 @@ impl PageContext<'_> {
                         }
                         Err(e) => errors.push(e),
                     }
-                    if closer.is_some() {
+                    if closed {
                         i += 1;
                     }
                 }
@@ -284,6 +281,20 @@ impl PageContext<'_> {
             return Ok(title.replace(TITLE_PLACEHOLDER, fm_title).trim().to_owned());
         }
         Ok(title.to_owned())
+    }
+
+    /// Reads a table with the closer paragraph that must follow it (`next`); the flag says
+    /// whether that closer was there (and so is consumed too).
+    fn table_at(
+        &self,
+        range: &std::ops::Range<usize>,
+        next: Option<&Block>,
+    ) -> (Result<Table, Diagnostic>, bool) {
+        let closer = match next {
+            Some(Block::Paragraph { text, .. }) => closer_kind(text),
+            _ => None,
+        };
+        (self.table(range, closer), closer.is_some())
     }
 
     fn table(

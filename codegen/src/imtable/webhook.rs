@@ -8,7 +8,7 @@ use crate::ir::{Encryption, Field, FieldType, Notification, Page};
 
 use super::blocks::Block;
 use super::rows::TableKind;
-use super::{DESCRIPTION_PLACEHOLDER, PageContext, Table, closer_kind, notice_class, tree};
+use super::{DESCRIPTION_PLACEHOLDER, PageContext, Table, notice_class, tree};
 
 /// The name under which the docs' PHP handler stores the decrypted resource; a variant made
 /// of this one object stands for its children.
@@ -58,11 +58,8 @@ pub(super) fn parse(page: &PageContext<'_>, blocks: &[Block]) -> Result<Page, Ve
     while i < scope.len() {
         match &scope[i] {
             Block::Table { range } => {
-                let closer = match scope.get(i + 1) {
-                    Some(Block::Paragraph { text, .. }) => closer_kind(text),
-                    _ => None,
-                };
-                match page.table(range, closer) {
+                let (table, closed) = page.table_at(range, scope.get(i + 1));
+                match table {
                     Ok(table) => {
                         let slot = match table.kind {
                             TableKind::Request => &mut request,
@@ -72,7 +69,7 @@ pub(super) fn parse(page: &PageContext<'_>, blocks: &[Block]) -> Result<Page, Ve
                                     table.line,
                                     "a notification page documents the merchant's reply (`| 应答规范`), not a `| 返回字典` or `| 异常字典` answer",
                                 ));
-                                i += 1 + usize::from(closer.is_some());
+                                i += 1 + usize::from(closed);
                                 continue;
                             }
                         };
@@ -87,7 +84,7 @@ pub(super) fn parse(page: &PageContext<'_>, blocks: &[Block]) -> Result<Page, Ve
                     }
                     Err(e) => errors.push(e),
                 }
-                if closer.is_some() {
+                if closed {
                     i += 1;
                 }
             }
