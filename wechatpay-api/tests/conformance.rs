@@ -19,16 +19,7 @@ use v3::conformance::keywords::type_::{
 use v3::conformance::uploads::index::PostMeta;
 
 fn client(server: &TestServer) -> Client {
-    Client::builder()
-        .merchant(
-            keys::MERCHANT_ID,
-            keys::MERCHANT_SERIAL,
-            keys::MERCHANT_PRIVATE_KEY_PEM,
-        )
-        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
-        .force_base_url(server.base_url())
-        .build()
-        .unwrap()
+    server.client_builder().build().unwrap()
 }
 
 fn root(client: &Client) -> v3::V3<'_, Client> {

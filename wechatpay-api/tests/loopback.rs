@@ -564,16 +564,7 @@ async fn base_uri_is_honoured() {
         prepared.url,
         "https://apihk.mch.weixin.qq.com/v3/global/ping"
     );
-    let forced = Client::builder()
-        .merchant(
-            keys::MERCHANT_ID,
-            keys::MERCHANT_SERIAL,
-            keys::MERCHANT_PRIVATE_KEY_PEM,
-        )
-        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
-        .force_base_url(server.base_url())
-        .build()
-        .unwrap();
+    let forced = server.client_builder().build().unwrap();
     let answer = Call::<_, HongKong>::new(&forced, PathArgs::new())
         .await
         .unwrap();
@@ -654,16 +645,7 @@ fn client_debug_shows_no_secrets() {
 #[test]
 fn blocking_client_does_the_same() {
     let server = server();
-    let client = Client::builder()
-        .merchant(
-            keys::MERCHANT_ID,
-            keys::MERCHANT_SERIAL,
-            keys::MERCHANT_PRIVATE_KEY_PEM,
-        )
-        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
-        .base_url(server.base_url())
-        .build_blocking()
-        .unwrap();
+    let client = server.client_builder().build_blocking().unwrap();
     let answer = Call::<_, ImportPost>::new(&client, PathArgs::new())
         .json(&import_body())
         .decrypt_response()
@@ -892,16 +874,7 @@ fn blocking_client_runs_generated_chains_and_encrypts_unmarked_fields() {
         .encrypted_request_fields(&["encrypted_phone_number"])
         .respond(200, json!({"code": "C1"})),
     );
-    let client = Client::builder()
-        .merchant(
-            keys::MERCHANT_ID,
-            keys::MERCHANT_SERIAL,
-            keys::MERCHANT_PRIVATE_KEY_PEM,
-        )
-        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
-        .base_url(server.base_url())
-        .build_blocking()
-        .unwrap();
+    let client = server.client_builder().build_blocking().unwrap();
     let body = wechatpay_api::v3::marketing::membercard_open::cards::card_id::phone_membercard::import::PostRequest {
         encrypted_phone_number: "13800138000".into(),
         code: "C1".into(),

@@ -8,16 +8,12 @@
 //! key. It can be told to misbehave ([`Misbehavior`]) to exercise a client's checks.
 //!
 //! ```no_run
-//! use wechatpay_api::runtime::{Client, HttpMethod};
-//! use wechatpay_api::testing::{keys, Route, TestServer};
+//! use wechatpay_api::runtime::HttpMethod;
+//! use wechatpay_api::testing::{Route, TestServer};
 //!
 //! let server = TestServer::builder().start()?;
 //! server.route(Route::new(HttpMethod::Get, "/v3/ping").respond(200, serde_json::json!({"ok": true})));
-//! let client = Client::builder()
-//!     .merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL, keys::MERCHANT_PRIVATE_KEY_PEM)
-//!     .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
-//!     .force_base_url(server.base_url())
-//!     .build()?;
+//! let client = server.client_builder().build()?;
 //! # Ok::<(), wechatpay_api::runtime::Error>(())
 //! ```
 
@@ -32,6 +28,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use serde_json::{Value, json};
 
+use crate::runtime::client::{Client, ClientBuilder};
 use crate::runtime::error::Error;
 use crate::runtime::fields::transform_fields;
 use crate::runtime::keys::{MerchantPrivateKey, WechatpayKey};
@@ -315,6 +312,20 @@ impl TestServer {
     /// `http://127.0.0.1:PORT`.
     pub fn base_url(&self) -> String {
         format!("http://{}", self.addr)
+    }
+
+    /// A client builder for a server started with the default [`keys`]: the test merchant's
+    /// key, the test WeChat Pay public key, and every request sent here (`force_base_url`, so
+    /// operations with a `base_uri` come here too).
+    pub fn client_builder(&self) -> ClientBuilder {
+        Client::builder()
+            .merchant(
+                keys::MERCHANT_ID,
+                keys::MERCHANT_SERIAL,
+                keys::MERCHANT_PRIVATE_KEY_PEM,
+            )
+            .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+            .force_base_url(self.base_url())
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
