@@ -402,6 +402,24 @@ macro_rules! impl_string_enum {
             }
         }
 
+        impl $crate::fields::ToJson for $name {
+            fn to_json(&self) -> $crate::Value {
+                $crate::Value::String(self.as_str().to_owned())
+            }
+        }
+
+        impl $crate::fields::FromJson for $name {
+            fn from_json(
+                value: $crate::Value,
+            ) -> ::std::result::Result<Self, $crate::fields::FieldError> {
+                $crate::fields::string_enum(value, |s| $name::from(s))
+            }
+
+            fn placeholder() -> Self {
+                $name::Unknown(::std::string::String::new())
+            }
+        }
+
         impl $crate::__private::serde::Serialize for $name {
             fn serialize<S: $crate::__private::serde::Serializer>(
                 &self,
