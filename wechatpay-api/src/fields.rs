@@ -1,22 +1,25 @@
-//! How generated structs travel as JSON.
+//! How generated structs travel as JSON, print and compare.
 //!
 //! A generated crate holds thousands of structs, so what each one costs the compiler decides how
-//! long the crate takes to build. `#[derive(Serialize, Deserialize)]` expands to a field enum, a
-//! visitor, `visit_seq`, `visit_map` and a generic branch per field; even a compact hand-written
-//! visitor leaves a generic `?` per field. Here every generated struct gets two small
-//! non-generic functions instead, through [`impl_serialize!`](crate::impl_serialize) and
+//! long the crate takes to build. `#[derive(Serialize, Deserialize, Debug, PartialEq)]` give
+//! every struct four generic or per-field bodies; even a compact hand-written visitor leaves a
+//! generic `?` per field. Here every generated struct gets two small non-generic functions
+//! instead, through [`impl_serialize!`](crate::impl_serialize) and
 //! [`impl_deserialize!`](crate::impl_deserialize):
 //!
-//! - [`ToJson::to_json`] lists its fields once: `object([required("a", &self.a), …])`;
-//! - [`FromJson::from_json`] takes them out of a JSON object one by one with an [`Object`]
-//!   that keeps the first error and hands back a placeholder meanwhile, so no field needs a
-//!   `?`; [`Object::finish`] returns that error, naming the field path.
+//! - [`Fields::fields`] shows each field once, by wire name, as a `&dyn` [`FieldValue`]. JSON
+//!   output ([`ToJson`]), `Debug` and `PartialEq` are written once, here, over it;
+//! - [`FromJson::from_json`] takes the fields out of a JSON object one by one with an
+//!   [`Object`] that keeps the first error and hands back a placeholder meanwhile, so no field
+//!   needs a `?`; [`Object::finish`] returns that error, naming the field path.
 //!
 //! Serde's `Serialize` and `Deserialize` are one-line bridges over these, so generated types
 //! still work with any serde format. Behaviour matches the derives on JSON: `None` optional
 //! fields are left out; unknown keys are skipped; a repeated key, a missing required field and
-//! a value of the wrong type are errors; a missing or `null` optional field is `None`.
+//! a value of the wrong type are errors; a missing or `null` optional field is `None`. `Debug`
+//! names fields by their wire names and leaves out `None` ones.
 
+use std::any::Any;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
@@ -116,25 +119,75 @@ fn describe(value: &Value) -> String {
     }
 }
 
-/// One entry of [`object`]: a present required field.
-pub fn required<T: ToJson>(wire: &'static str, value: &T) -> (&'static str, Option<Value>) {
-    (wire, Some(value.to_json()))
+/// A generated struct's fields, for [`ToJson`], `Debug` and `PartialEq`.
+pub trait Fields {
+    /// Calls `visit` with each field's wire name and value (`None`: an absent optional
+    /// field), in declaration order.
+    fn fields<'a>(&'a self, visit: &mut dyn FnMut(&'static str, Option<&'a dyn FieldValue>));
 }
 
-/// One entry of [`object`]: an optional field, left out when `None`.
-pub fn optional<T: ToJson>(wire: &'static str, value: &Option<T>) -> (&'static str, Option<Value>) {
-    (wire, value.as_ref().map(ToJson::to_json))
+/// What a struct field's type can do behind `&dyn`: JSON, `Debug`, and comparison with another
+/// field value of the same type.
+pub trait FieldValue: fmt::Debug + ToJson {
+    fn as_any(&self) -> &dyn Any;
+    fn eq_value(&self, other: &dyn FieldValue) -> bool;
 }
 
-/// A JSON object of the present entries, in the given order.
-pub fn object<const N: usize>(entries: [(&'static str, Option<Value>); N]) -> Value {
-    let mut map = Map::new();
-    for (wire, value) in entries {
-        if let Some(value) = value {
-            map.insert(wire.to_owned(), value);
-        }
+impl<T: fmt::Debug + ToJson + PartialEq + 'static> FieldValue for T {
+    fn as_any(&self) -> &dyn Any {
+        self
     }
-    Value::Object(map)
+
+    fn eq_value(&self, other: &dyn FieldValue) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
+}
+
+/// [`Fields::fields`] of a required field.
+pub fn required<T: FieldValue>(value: &T) -> Option<&dyn FieldValue> {
+    Some(value)
+}
+
+/// [`Fields::fields`] of an optional field.
+pub fn optional<T: FieldValue>(value: &Option<T>) -> Option<&dyn FieldValue> {
+    value.as_ref().map(|value| value as &dyn FieldValue)
+}
+
+impl<T: Fields> ToJson for T {
+    fn to_json(&self) -> Value {
+        let mut map = Map::new();
+        self.fields(&mut |wire, value| {
+            if let Some(value) = value {
+                map.insert(wire.to_owned(), value.to_json());
+            }
+        });
+        Value::Object(map)
+    }
+}
+
+/// `Debug` of every generated struct: `Name { wire: value, .. }`, present fields only.
+pub fn debug(value: &dyn Fields, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let mut out = f.debug_struct(name);
+    value.fields(&mut |wire, value| {
+        if let Some(value) = value {
+            out.field(wire, value);
+        }
+    });
+    out.finish()
+}
+
+/// `PartialEq` of every generated struct: field by field.
+pub fn eq(a: &dyn Fields, b: &dyn Fields) -> bool {
+    let mut left = Vec::new();
+    a.fields(&mut |_, value| left.push(value));
+    let mut right = Vec::new();
+    b.fields(&mut |_, value| right.push(value));
+    left.len() == right.len()
+        && left.iter().zip(&right).all(|pair| match pair {
+            (Some(a), Some(b)) => a.eq_value(*b),
+            (None, None) => true,
+            _ => false,
+        })
 }
 
 /// The fields of a JSON object being read into a struct; see the module docs.
@@ -301,10 +354,25 @@ impl FromJson for String {
     }
 }
 
-/// [`FromJson::from_json`] of the generated string enums: any string, unknown values kept.
-pub fn string_enum<T>(value: Value, from: fn(&str) -> T) -> Result<T, FieldError> {
+/// The known value of a string enum spelled `wire`, or `unknown(wire)`.
+pub fn known_or<T: Clone>(known: &[(&str, T)], wire: &str, unknown: fn(String) -> T) -> T {
+    match known.iter().find(|(spelling, _)| *spelling == wire) {
+        Some((_, value)) => value.clone(),
+        None => unknown(wire.to_owned()),
+    }
+}
+
+/// [`FromJson::from_json`] of the string enums: any string, unknown values kept.
+pub fn string_enum<T: Clone>(
+    value: Value,
+    known: &[(&str, T)],
+    unknown: fn(String) -> T,
+) -> Result<T, FieldError> {
     match value {
-        Value::String(s) => Ok(from(&s)),
+        Value::String(wire) => Ok(match known.iter().find(|(spelling, _)| *spelling == wire) {
+            Some((_, value)) => value.clone(),
+            None => unknown(wire),
+        }),
         other => Err(FieldError::invalid_type(&other, "a string")),
     }
 }
@@ -405,16 +473,22 @@ impl<T: FromJson> FromJson for Vec<T> {
     }
 }
 
-/// Implements [`ToJson`] and `Serialize` for a generated struct from its fields:
-/// `Name { rust_name: "wire" required, other: "wire_2" optional }`. Optional fields must have
-/// type `Option<_>`; `None` ones are left out.
+/// Implements [`Fields`] (hence [`ToJson`]), `Serialize`, `Debug` and `PartialEq` for a
+/// generated struct from its fields: `Name { rust_name: "wire" required, other: "wire_2"
+/// optional }`. Optional fields must have type `Option<_>`; `None` ones are left out.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_serialize {
     ($name:ident { $( $field:ident : $wire:literal $presence:ident ),* $(,)? }) => {
-        impl $crate::fields::ToJson for $name {
-            fn to_json(&self) -> $crate::Value {
-                $crate::fields::object([ $( $crate::fields::$presence($wire, &self.$field) ),* ])
+        impl $crate::fields::Fields for $name {
+            fn fields<'a>(
+                &'a self,
+                visit: &mut dyn FnMut(
+                    &'static str,
+                    ::std::option::Option<&'a dyn $crate::fields::FieldValue>,
+                ),
+            ) {
+                $( visit($wire, $crate::fields::$presence(&self.$field)); )*
             }
         }
 
@@ -424,6 +498,18 @@ macro_rules! impl_serialize {
                 serializer: S,
             ) -> ::std::result::Result<S::Ok, S::Error> {
                 $crate::fields::serialize(self, serializer)
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                $crate::fields::debug(self, stringify!($name), f)
+            }
+        }
+
+        impl ::std::cmp::PartialEq for $name {
+            fn eq(&self, other: &Self) -> bool {
+                $crate::fields::eq(self, other)
             }
         }
     };
@@ -489,13 +575,11 @@ pub mod placeholder {
 mod tests {
     use serde_json::json;
 
-    #[derive(Debug, PartialEq)]
     struct Inner {
         value: i64,
     }
     crate::impl_serde!(Inner { value: "value" required });
 
-    #[derive(Debug, PartialEq)]
     struct Outer {
         r#type: String,
         out_trade_no: Option<String>,

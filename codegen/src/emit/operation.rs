@@ -205,7 +205,6 @@ fn spec_and_marker(
     );
     quote! {
         #[doc = #doc]
-        #[derive(Clone, Copy, Debug)]
         pub struct #marker;
 
         impl ::wechatpay_api::runtime::Operation for #marker {

@@ -117,13 +117,13 @@ impl TypeEmitter<'_> {
             }
         }
         let derives = if default {
-            quote!(Clone, Debug, Default, PartialEq)
+            quote!(Clone, Default)
         } else {
-            quote!(Clone, Debug, PartialEq)
+            quote!(Clone)
         };
-        // serde impls come from the runtime's compact macros rather than the derives, whose
-        // field enums, visitors, `visit_seq` and per-field branches are most of a generated
-        // crate's check time. Requests are only serialised; answers both ways.
+        // serde, `Debug` and `PartialEq` come from the runtime's compact macros (see
+        // `wechatpay_api::fields`): the derives' per-field generic bodies are most of a
+        // generated crate's check time. Requests are only serialised; answers both ways.
         let entries = fields.iter().map(|field| {
             let name = ident(&field.rust_name);
             let wire = &field.name;

@@ -373,11 +373,14 @@ macro_rules! string_enum {
 }
 
 /// The conversions and serde impls of a string enum declared with an `Unknown(String)` variant
-/// (what [`string_enum!`] and generated code use).
+/// (what [`string_enum!`] and generated code use). Reading goes through a table of the known
+/// values rather than a `match` on strings: a generated crate has hundreds of these enums.
 #[macro_export]
 macro_rules! impl_string_enum {
     ($name:ident { $( $variant:ident = $value:literal ),* $(,)? }) => {
         impl $name {
+            const KNOWN: &'static [(&'static str, $name)] = &[ $( ($value, $name::$variant) ),* ];
+
             /// The wire value.
             pub fn as_str(&self) -> &str {
                 match self {
@@ -389,10 +392,7 @@ macro_rules! impl_string_enum {
 
         impl ::std::convert::From<&str> for $name {
             fn from(value: &str) -> Self {
-                match value {
-                    $( $value => $name::$variant, )*
-                    other => $name::Unknown(other.to_owned()),
-                }
+                $crate::fields::known_or(Self::KNOWN, value, $name::Unknown)
             }
         }
 
@@ -412,7 +412,7 @@ macro_rules! impl_string_enum {
             fn from_json(
                 value: $crate::Value,
             ) -> ::std::result::Result<Self, $crate::fields::FieldError> {
-                $crate::fields::string_enum(value, |s| $name::from(s))
+                $crate::fields::string_enum(value, Self::KNOWN, $name::Unknown)
             }
 
             fn placeholder() -> Self {
@@ -433,9 +433,7 @@ macro_rules! impl_string_enum {
             fn deserialize<D: $crate::__private::serde::Deserializer<'de>>(
                 deserializer: D,
             ) -> ::std::result::Result<Self, D::Error> {
-                let value: ::std::borrow::Cow<'de, str> =
-                    $crate::__private::serde::Deserialize::deserialize(deserializer)?;
-                ::std::result::Result::Ok($name::from(value.as_ref()))
+                $crate::fields::deserialize(deserializer)
             }
         }
     };

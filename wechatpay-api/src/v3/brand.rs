@@ -102,7 +102,7 @@ pub mod partner {
                     }
                 }
                 /// The JSON body of `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
-                #[derive(Clone, Debug, PartialEq)]
+                #[derive(Clone)]
                 pub struct PostRequest {
                     /// 品牌ID
                     pub brand_id: ::std::string::String,
@@ -133,7 +133,7 @@ pub mod partner {
                     "date_information" required, pickup_time : "pickup_time" required }
                 );
                 /// 用户开卡时填写的个人信息
-                #[derive(Clone, Debug, Default, PartialEq)]
+                #[derive(Clone, Default)]
                 pub struct PostRequestUserInformation {
                     /// 平台提供的通用开卡信息字段
                     pub common_field_list: ::std::option::Option<
@@ -149,7 +149,7 @@ pub mod partner {
                     optional, custom_field_list : "custom_field_list" optional }
                 );
                 /// 平台提供的通用开卡信息字段
-                #[derive(Clone, Debug, Default, PartialEq)]
+                #[derive(Clone, Default)]
                 pub struct PostRequestUserInformationCommonFieldList {
                     /// 平台提供的通用开卡信息字段
                     /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
@@ -193,7 +193,7 @@ pub mod partner {
                     "USER_FORM_FLAG_EMAIL", UserFormFlagCity = "USER_FORM_FLAG_CITY" }
                 );
                 /// 商户自定义的开卡信息字段
-                #[derive(Clone, Debug, Default, PartialEq)]
+                #[derive(Clone, Default)]
                 pub struct PostRequestUserInformationCustomFieldList {
                     /// 字段名称
                     pub name: ::std::option::Option<::std::string::String>,
@@ -207,7 +207,7 @@ pub mod partner {
                     user_chosen_values : "user_chosen_values" optional }
                 );
                 /// 会员卡有效期
-                #[derive(Clone, Debug, PartialEq)]
+                #[derive(Clone)]
                 pub struct PostRequestDateInformation {
                     /// 有效期类型
                     /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
@@ -247,7 +247,7 @@ pub mod partner {
                     FixTerm = "FIX_TERM", Permanent = "PERMANENT" }
                 );
                 /// The answer to `POST /v3/brand/partner/card-member/user-cards/import-by-openid`.
-                #[derive(Clone, Debug, PartialEq)]
+                #[derive(Clone)]
                 pub struct PostResponse {
                     /// 会员卡code
                     pub user_card_code: ::std::string::String,
@@ -319,7 +319,7 @@ pub mod partner {
                     Balance = "BALANCE" }
                 );
                 /// 会员卡有效期
-                #[derive(Clone, Debug, PartialEq)]
+                #[derive(Clone)]
                 pub struct PostResponseValidDateInformation {
                     /// 有效期类型
                     /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
@@ -344,7 +344,7 @@ pub mod partner {
                 /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
                 pub type PostResponseValidDateInformationType = PostRequestDateInformationType;
                 /// 用户开卡时填写的个人信息
-                #[derive(Clone, Debug, Default, PartialEq)]
+                #[derive(Clone, Default)]
                 pub struct PostResponseUserInformation {
                     /// 平台提供的通用开卡信息字段
                     pub common_field_list: ::std::option::Option<
@@ -360,7 +360,7 @@ pub mod partner {
                     optional, custom_field_list : "custom_field_list" optional }
                 );
                 /// 平台提供的通用开卡信息字段
-                #[derive(Clone, Debug, Default, PartialEq)]
+                #[derive(Clone, Default)]
                 pub struct PostResponseUserInformationCommonFieldList {
                     /// 平台提供的通用开卡信息字段
                     /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
@@ -380,7 +380,7 @@ pub mod partner {
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
                 pub type PostResponseUserInformationCommonFieldListName = PostRequestUserInformationCommonFieldListName;
                 /// 商户自定义的开卡信息字段
-                #[derive(Clone, Debug, Default, PartialEq)]
+                #[derive(Clone, Default)]
                 pub struct PostResponseUserInformationCustomFieldList {
                     /// 字段名称
                     pub name: ::std::option::Option<::std::string::String>,
@@ -414,7 +414,6 @@ pub mod partner {
                     "EFFECTIVE", Expired = "EXPIRED", Invalid = "INVALID" }
                 );
                 /// `POST /v3/brand/partner/card-member/user-cards/import-by-openid`: 根据openid导入用户会员卡
-                #[derive(Clone, Copy, Debug)]
                 pub struct Post;
                 impl ::wechatpay_api::runtime::Operation for Post {
                     const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {

@@ -153,7 +153,7 @@ pub mod membercard_open {
                         }
                     }
                     /// The answer to `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct GetResponse {
                         pub card_id: ::std::option::Option<::std::string::String>,
                         pub code: ::std::option::Option<::std::string::String>,
@@ -187,7 +187,7 @@ pub mod membercard_open {
                         "user_information" optional, bonus_value : "bonus_value" optional
                         }
                     );
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct GetResponseUserInformation {
                         pub common_field_list: ::std::option::Option<
                             ::std::vec::Vec<GetResponseUserInformationCommonFieldList>,
@@ -201,7 +201,7 @@ pub mod membercard_open {
                         "common_field_list" optional, custom_field_list :
                         "custom_field_list" optional }
                     );
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct GetResponseUserInformationCommonFieldList {
                         pub name: ::std::option::Option<::std::string::String>,
                         pub value: ::std::option::Option<::std::string::String>,
@@ -210,7 +210,7 @@ pub mod membercard_open {
                         GetResponseUserInformationCommonFieldList { name : "name"
                         optional, value : "value" optional }
                     );
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct GetResponseUserInformationCustomFieldList {
                         pub name: ::std::option::Option<::std::string::String>,
                         pub value: ::std::option::Option<::std::string::String>,
@@ -224,7 +224,6 @@ pub mod membercard_open {
                         optional }
                     );
                     /// `GET /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`: 查询用户会员卡信息
-                    #[derive(Clone, Copy, Debug)]
                     pub struct Get;
                     impl ::wechatpay_api::runtime::Operation for Get {
                         const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -240,7 +239,7 @@ pub mod membercard_open {
                         type Response = ::wechatpay_api::runtime::Json<GetResponse>;
                     }
                     /// The JSON body of `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`.
-                    #[derive(Clone, Debug, PartialEq)]
+                    #[derive(Clone)]
                     pub struct PatchRequest {
                         pub membership_number: ::std::string::String,
                         pub background_picture_url: ::std::string::String,
@@ -254,7 +253,7 @@ pub mod membercard_open {
                         : "level" required, out_request_no : "out_request_no" required,
                         balance_information : "balance_information" required }
                     );
-                    #[derive(Clone, Debug, PartialEq)]
+                    #[derive(Clone)]
                     pub struct PatchRequestBalanceInformation {
                         pub before_balance: ::wechatpay_api::Number,
                         pub balance: ::wechatpay_api::Number,
@@ -268,7 +267,6 @@ pub mod membercard_open {
                         "balance_remark" required }
                     );
                     /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`: 修改用户会员卡信息
-                    #[derive(Clone, Copy, Debug)]
                     pub struct Patch;
                     impl ::wechatpay_api::runtime::Operation for Patch {
                         const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -343,7 +341,7 @@ pub mod membercard_open {
                         }
                     }
                     /// The JSON body of `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct PostRequest {
                         /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
                         pub encrypted_phone_number: ::std::string::String,
@@ -356,7 +354,7 @@ pub mod membercard_open {
                         "out_request_no" required }
                     );
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct PostResponse {
                         pub code: ::std::option::Option<::std::string::String>,
                     }
@@ -364,7 +362,6 @@ pub mod membercard_open {
                         PostResponse { code : "code" optional }
                     );
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`: 根据手机号导入用户会员卡
-                    #[derive(Clone, Copy, Debug)]
                     pub struct Post;
                     impl ::wechatpay_api::runtime::Operation for Post {
                         const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -433,7 +430,7 @@ pub mod membercard_open {
                         }
                     }
                     /// The JSON body of `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
-                    #[derive(Clone, Debug, Default, PartialEq)]
+                    #[derive(Clone, Default)]
                     pub struct PostRequest {
                         pub openid: ::std::string::String,
                         pub code: ::std::string::String,
@@ -446,7 +443,6 @@ pub mod membercard_open {
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
                     pub type PostResponse = super::super::phone_membercard::import::PostResponse;
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`: 根据openid导入用户会员卡
-                    #[derive(Clone, Copy, Debug)]
                     pub struct Post;
                     impl ::wechatpay_api::runtime::Operation for Post {
                         const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {

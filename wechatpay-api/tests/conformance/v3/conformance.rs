@@ -67,7 +67,7 @@ pub mod items {
             }
         }
         /// The JSON body of `POST /v3/conformance/items/item-id`.
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone)]
         pub struct PostRequest {
             /// 类型
             /// `NEW` | `OLD` 枚举值之一
@@ -88,14 +88,13 @@ pub mod items {
         }
         ::wechatpay_api::impl_string_enum!(PostRequestType { New = "NEW", Old = "OLD" });
         /// The answer to `POST /v3/conformance/items/item-id`.
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct PostResponse {
             /// 结果
             pub ok: bool,
         }
         ::wechatpay_api::impl_serde!(PostResponse { ok : "ok" required });
         /// `POST /v3/conformance/items/item-id`: 同名路径段
-        #[derive(Clone, Copy, Debug)]
         pub struct Post;
         impl ::wechatpay_api::runtime::Operation for Post {
             const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -132,7 +131,6 @@ pub mod items {
             }
         }
         /// `GET /v3/conformance/items/{item_id}`: 下载
-        #[derive(Clone, Copy, Debug)]
         pub struct Get;
         impl ::wechatpay_api::runtime::Operation for Get {
             const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -206,7 +204,7 @@ pub mod keywords {
             }
         }
         /// Query parameters of `GET /v3/conformance/keywords/{type}`.
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct GetQuery {
             /// 关键字参数
             pub match_: ::std::string::String,
@@ -220,7 +218,7 @@ pub mod keywords {
             "status" optional }
         );
         /// Request headers of `GET /v3/conformance/keywords/{type}`.
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct GetHeaders {
             /// 幂等键
             pub idempotency_key: ::std::string::String,
@@ -229,7 +227,7 @@ pub mod keywords {
             GetHeaders { idempotency_key : "Idempotency-Key" required }
         );
         /// The answer to `GET /v3/conformance/keywords/{type}`.
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone)]
         pub struct GetResponse {
             /// 状态
             /// `A` | `Under review` | `Under Review` | `20X` 枚举值之一
@@ -278,7 +276,7 @@ pub mod keywords {
             "Under Review", N20x = "20X" }
         );
         /// 列表
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct GetResponseList {
             /// 加密字段
             ///
@@ -287,7 +285,6 @@ pub mod keywords {
         }
         ::wechatpay_api::impl_serde!(GetResponseList { value : "value" optional });
         /// `GET /v3/conformance/keywords/{type}`: 查询
-        #[derive(Clone, Copy, Debug)]
         pub struct Get;
         impl ::wechatpay_api::runtime::Operation for Get {
             const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -303,14 +300,14 @@ pub mod keywords {
             type Response = ::wechatpay_api::runtime::Json<GetResponse>;
         }
         /// The JSON body of `PATCH /v3/conformance/keywords/{type}`.
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct PatchRequest {
             /// 关键字对象
             pub type_: PatchRequestType,
         }
         ::wechatpay_api::impl_serialize!(PatchRequest { type_ : "type" required });
         /// 关键字对象
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct PatchRequestType {
             /// 关键字字段
             pub move_: ::std::string::String,
@@ -321,7 +318,6 @@ pub mod keywords {
             PatchRequestType { move_ : "move" required, loop_ : "loop" optional }
         );
         /// `PATCH /v3/conformance/keywords/{type}`: 修改
-        #[derive(Clone, Copy, Debug)]
         pub struct Patch;
         impl ::wechatpay_api::runtime::Operation for Patch {
             const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {
@@ -381,7 +377,7 @@ pub mod uploads {
             }
         }
         /// 媒体文件元信息
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct PostMeta {
             /// 文件名
             pub filename: ::std::string::String,
@@ -392,14 +388,13 @@ pub mod uploads {
             PostMeta { filename : "filename" required, sha256 : "sha256" required }
         );
         /// The answer to `POST /v3/conformance/uploads/`.
-        #[derive(Clone, Debug, Default, PartialEq)]
+        #[derive(Clone, Default)]
         pub struct PostResponse {
             /// 媒体文件标识
             pub media_id: ::std::string::String,
         }
         ::wechatpay_api::impl_serde!(PostResponse { media_id : "media_id" required });
         /// `POST /v3/conformance/uploads/`: 上传文件
-        #[derive(Clone, Copy, Debug)]
         pub struct Post;
         impl ::wechatpay_api::runtime::Operation for Post {
             const SPEC: &'static ::wechatpay_api::runtime::OperationSpec = &::wechatpay_api::runtime::OperationSpec {

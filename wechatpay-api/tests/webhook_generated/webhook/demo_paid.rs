@@ -13,7 +13,7 @@ pub const EVENT_TYPES: &[&str] = &["DEMO.PAID"];
 /// The decrypted `resource.ciphertext` of a `DEMO.PAID` notification.
 ///
 /// Every field is optional: the docs flatten several notification shapes into one table.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Resource {
     /// 商户号
     pub mchid: ::std::option::Option<::std::string::String>,
@@ -50,7 +50,7 @@ pub enum ResourceTradeState {
     ResourceTradeState { Success = "SUCCESS", Refund = "REFUND" }
 );
 /// 金额
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct ResourceAmount {
     /// 总金额
     pub total: ::std::option::Option<i64>,
@@ -61,7 +61,7 @@ pub struct ResourceAmount {
     ResourceAmount { total : "total" optional, currency : "currency" optional }
 );
 /// 支付者
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct ResourcePayer {
     /// 用户标识
     pub openid: ::std::option::Option<::std::string::String>,

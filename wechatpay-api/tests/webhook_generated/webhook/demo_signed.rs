@@ -13,7 +13,7 @@ pub const EVENT_TYPES: &[&str] = &["DEMO.SIGNED"];
 /// The decrypted `resource.ciphertext` of a `DEMO.SIGNED` notification.
 ///
 /// Every field is optional: the docs flatten several notification shapes into one table.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Resource {
     /// 协议号
     pub contract_id: ::std::option::Option<::std::string::String>,

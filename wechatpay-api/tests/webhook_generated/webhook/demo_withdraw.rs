@@ -15,7 +15,7 @@ pub const EVENT_TYPES: &[&str] = &["DEMO.WITHDRAW"];
 /// The page documents 2 alternative shapes; their fields are merged here.
 ///
 /// Every field is optional: the docs flatten several notification shapes into one table.
-#[derive(Clone, Debug, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct Resource {
     /// 提现单号
     pub withdraw_id: ::std::option::Option<::std::string::String>,
