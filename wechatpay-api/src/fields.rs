@@ -29,6 +29,11 @@ use serde_json::{Map, Number, Value};
 /// A type that writes itself as a JSON value.
 pub trait ToJson {
     fn to_json(&self) -> Value;
+
+    /// True for `None`: an optional field that is left out of its object.
+    fn is_absent(&self) -> bool {
+        false
+    }
 }
 
 /// A type that reads itself from a JSON value.
@@ -121,9 +126,9 @@ fn describe(value: &Value) -> String {
 
 /// A generated struct's fields, for [`ToJson`], `Debug` and `PartialEq`.
 pub trait Fields {
-    /// Calls `visit` with each field's wire name and value (`None`: an absent optional
-    /// field), in declaration order.
-    fn fields<'a>(&'a self, visit: &mut dyn FnMut(&'static str, Option<&'a dyn FieldValue>));
+    /// Calls `visit` with each field's wire name and value, in declaration order (optional
+    /// fields as their `Option`).
+    fn fields<'a>(&'a self, visit: &mut dyn FnMut(&'static str, &'a dyn FieldValue));
 }
 
 /// What a struct field's type can do behind `&dyn`: JSON, `Debug`, and comparison with another
@@ -143,21 +148,11 @@ impl<T: fmt::Debug + ToJson + PartialEq + 'static> FieldValue for T {
     }
 }
 
-/// [`Fields::fields`] of a required field.
-pub fn required<T: FieldValue>(value: &T) -> Option<&dyn FieldValue> {
-    Some(value)
-}
-
-/// [`Fields::fields`] of an optional field.
-pub fn optional<T: FieldValue>(value: &Option<T>) -> Option<&dyn FieldValue> {
-    value.as_ref().map(|value| value as &dyn FieldValue)
-}
-
 impl<T: Fields> ToJson for T {
     fn to_json(&self) -> Value {
         let mut map = Map::new();
         self.fields(&mut |wire, value| {
-            if let Some(value) = value {
+            if !value.is_absent() {
                 map.insert(wire.to_owned(), value.to_json());
             }
         });
@@ -169,7 +164,7 @@ impl<T: Fields> ToJson for T {
 pub fn debug(value: &dyn Fields, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     let mut out = f.debug_struct(name);
     value.fields(&mut |wire, value| {
-        if let Some(value) = value {
+        if !value.is_absent() {
             out.field(wire, value);
         }
     });
@@ -182,12 +177,7 @@ pub fn eq(a: &dyn Fields, b: &dyn Fields) -> bool {
     a.fields(&mut |_, value| left.push(value));
     let mut right = Vec::new();
     b.fields(&mut |_, value| right.push(value));
-    left.len() == right.len()
-        && left.iter().zip(&right).all(|pair| match pair {
-            (Some(a), Some(b)) => a.eq_value(*b),
-            (None, None) => true,
-            _ => false,
-        })
+    left.len() == right.len() && left.iter().zip(&right).all(|(a, b)| a.eq_value(*b))
 }
 
 /// The fields of a JSON object being read into a struct; see the module docs.
@@ -448,6 +438,16 @@ impl FromJson for Value {
     }
 }
 
+impl<T: ToJson> ToJson for Option<T> {
+    fn to_json(&self) -> Value {
+        self.as_ref().map_or(Value::Null, ToJson::to_json)
+    }
+
+    fn is_absent(&self) -> bool {
+        self.is_none()
+    }
+}
+
 impl<T: ToJson> ToJson for Vec<T> {
     fn to_json(&self) -> Value {
         Value::Array(self.iter().map(ToJson::to_json).collect())
@@ -483,12 +483,9 @@ macro_rules! impl_serialize {
         impl $crate::fields::Fields for $name {
             fn fields<'a>(
                 &'a self,
-                visit: &mut dyn FnMut(
-                    &'static str,
-                    ::std::option::Option<&'a dyn $crate::fields::FieldValue>,
-                ),
+                visit: &mut dyn FnMut(&'static str, &'a dyn $crate::fields::FieldValue),
             ) {
-                $( visit($wire, $crate::fields::$presence(&self.$field)); )*
+                $( visit($wire, &self.$field); )*
             }
         }
 
@@ -676,6 +673,77 @@ mod tests {
         assert_eq!(
             parse(r#"{"type":"A","list":[],"inner":{"value":1,"value":2}}"#).unwrap_err(),
             "duplicate field `value` at line 1 column 48"
+        );
+    }
+
+    #[test]
+    fn debug_shows_present_fields_by_wire_name() {
+        let outer = Outer {
+            r#type: "A".into(),
+            out_trade_no: None,
+            inner: Some(Inner { value: 2 }),
+            list: vec![Inner { value: 1 }],
+        };
+        assert_eq!(
+            format!("{outer:?}"),
+            r#"Outer { type: "A", inner: Some(Inner { value: 2 }), list: [Inner { value: 1 }] }"#
+        );
+    }
+
+    #[test]
+    fn equality_compares_every_field() {
+        let outer = || Outer {
+            r#type: "A".into(),
+            out_trade_no: None,
+            inner: Some(Inner { value: 2 }),
+            list: vec![Inner { value: 1 }],
+        };
+        assert_eq!(outer(), outer());
+        assert_ne!(
+            outer(),
+            Outer {
+                out_trade_no: Some(String::new()),
+                ..outer()
+            }
+        );
+        assert_ne!(
+            outer(),
+            Outer {
+                inner: Some(Inner { value: 3 }),
+                ..outer()
+            }
+        );
+        assert_ne!(
+            outer(),
+            Outer {
+                list: vec![],
+                ..outer()
+            }
+        );
+    }
+
+    crate::string_enum! {
+        pub enum State {
+            Used = "USED",
+            Sent = "SENT",
+        }
+    }
+
+    #[test]
+    fn string_enums_keep_unknown_values_and_reject_other_types() {
+        assert_eq!(
+            serde_json::from_str::<State>(r#""SENT""#).unwrap(),
+            State::Sent
+        );
+        assert_eq!(
+            serde_json::from_str::<State>(r#""NEW""#).unwrap(),
+            State::Unknown("NEW".into())
+        );
+        assert_eq!(State::from("USED").to_string(), "USED");
+        assert_eq!(serde_json::to_value(State::Sent).unwrap(), json!("SENT"));
+        assert_eq!(
+            serde_json::from_str::<State>("1").unwrap_err().to_string(),
+            "invalid type: number `1`, expected a string"
         );
     }
 
