@@ -129,6 +129,13 @@ pub trait Fields {
     /// Calls `visit` with each field's wire name and value, in declaration order (optional
     /// fields as their `Option`).
     fn fields<'a>(&'a self, visit: &mut dyn FnMut(&'static str, &'a dyn FieldValue));
+
+    /// Wire names of the fields `Debug` must not show: those the docs mark encrypted on the wire
+    /// (ID numbers, names, phone numbers, …), which hold plain text before the client encrypts
+    /// them or after an answer is decrypted.
+    fn sensitive(&self) -> &'static [&'static str] {
+        &[]
+    }
 }
 
 /// What a struct field's type can do behind `&dyn`: JSON, `Debug`, and comparison with another
@@ -160,11 +167,16 @@ impl<T: Fields> ToJson for T {
     }
 }
 
-/// `Debug` of every generated struct: `Name { wire: value, .. }`, present fields only.
+/// `Debug` of every generated struct: `Name { wire: value, .. }`, present fields only, the
+/// [sensitive](Fields::sensitive) ones as `<redacted>`.
 pub fn debug(value: &dyn Fields, name: &str, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    let sensitive = value.sensitive();
     let mut out = f.debug_struct(name);
     value.fields(&mut |wire, value| {
-        if !value.is_absent() {
+        if value.is_absent() {
+        } else if sensitive.contains(&wire) {
+            out.field(wire, &format_args!("<redacted>"));
+        } else {
             out.field(wire, value);
         }
     });
@@ -475,11 +487,15 @@ impl<T: FromJson> FromJson for Vec<T> {
 
 /// Implements [`Fields`] (hence [`ToJson`]), `Serialize`, `Debug` and `PartialEq` for a
 /// generated struct from its fields: `Name { rust_name: "wire" required, other: "wire_2"
-/// optional }`. Optional fields must have type `Option<_>`; `None` ones are left out.
+/// optional }`, then optionally `sensitive ["wire_2"]`. Optional fields must have type
+/// `Option<_>`; `None` ones are left out.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_serialize {
-    ($name:ident { $( $field:ident : $wire:literal $presence:ident ),* $(,)? }) => {
+    (
+        $name:ident { $( $field:ident : $wire:literal $presence:ident ),* $(,)? }
+        $( sensitive [ $( $secret:literal ),* ] )?
+    ) => {
         impl $crate::fields::Fields for $name {
             fn fields<'a>(
                 &'a self,
@@ -487,6 +503,12 @@ macro_rules! impl_serialize {
             ) {
                 $( visit($wire, &self.$field); )*
             }
+
+            $(
+                fn sensitive(&self) -> &'static [&'static str] {
+                    &[ $( $secret ),* ]
+                }
+            )?
         }
 
         impl $crate::__private::serde::Serialize for $name {
@@ -549,8 +571,13 @@ macro_rules! impl_deserialize {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_serde {
-    ($name:ident { $( $field:ident : $wire:literal $presence:ident ),* $(,)? }) => {
-        $crate::impl_serialize!($name { $( $field : $wire $presence ),* });
+    (
+        $name:ident { $( $field:ident : $wire:literal $presence:ident ),* $(,)? }
+        $( sensitive [ $( $secret:literal ),* ] )?
+    ) => {
+        $crate::impl_serialize!(
+            $name { $( $field : $wire $presence ),* } $( sensitive [ $( $secret ),* ] )?
+        );
         $crate::impl_deserialize!($name { $( $field : $wire $presence ),* });
     };
 }
@@ -719,6 +746,34 @@ mod tests {
                 list: vec![],
                 ..outer()
             }
+        );
+    }
+
+    struct Payee {
+        name: String,
+        id_card_number: Option<String>,
+        amount: i64,
+    }
+    crate::impl_serde!(Payee {
+        name: "name" required,
+        id_card_number: "id_card_number" optional,
+        amount: "amount" required,
+    } sensitive ["name", "id_card_number"]);
+
+    #[test]
+    fn debug_redacts_sensitive_fields_but_json_keeps_them() {
+        let payee = Payee {
+            name: "张三".into(),
+            id_card_number: Some("110101199003071234".into()),
+            amount: 100,
+        };
+        assert_eq!(
+            format!("{payee:?}"),
+            "Payee { name: <redacted>, id_card_number: <redacted>, amount: 100 }"
+        );
+        assert_eq!(
+            serde_json::to_value(&payee).unwrap(),
+            json!({"name": "张三", "id_card_number": "110101199003071234", "amount": 100})
         );
     }
 

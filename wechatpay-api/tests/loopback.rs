@@ -713,6 +713,19 @@ mod generated {
         }
     }
 
+    #[test]
+    fn debug_redacts_the_fields_the_docs_mark_encrypted() {
+        let printed = format!("{:?}", body());
+        assert!(!printed.contains("13800138000"), "{printed}");
+        assert!(!printed.contains("1990-01-01"), "{printed}");
+        assert!(printed.contains("phone_number: <redacted>"), "{printed}");
+        assert!(printed.contains("value: <redacted>"), "{printed}");
+        assert!(
+            printed.contains(r#"openid: "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o""#),
+            "{printed}"
+        );
+    }
+
     fn route() -> Route {
         Route::new(HttpMethod::Post, Post::SPEC.path)
             .encrypted_request_fields(Post::SPEC.encrypted_request_fields)

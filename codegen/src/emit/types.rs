@@ -99,8 +99,12 @@ impl TypeEmitter<'_> {
             default &= member.1;
             members.push(member.0);
             key.push_str(&format!(
-                "{}:{:?}:{}:{},",
-                field.rust_name, field.name, field.required, member.2
+                "{}:{:?}:{}:{}:{},",
+                field.rust_name,
+                field.name,
+                field.required,
+                field.encrypted.is_some(),
+                member.2
             ));
         }
         key.push('}');
@@ -134,6 +138,12 @@ impl TypeEmitter<'_> {
             });
             quote!(#name: #wire #presence)
         });
+        let secrets: Vec<&str> = fields
+            .iter()
+            .filter(|field| field.encrypted.is_some())
+            .map(|field| field.name.as_str())
+            .collect();
+        let sensitive = (!secrets.is_empty()).then(|| quote!(sensitive [#(#secrets),*]));
         let serde_macro = match self.role {
             Role::Request => quote!(impl_serialize),
             Role::Response => quote!(impl_serde),
@@ -144,7 +154,7 @@ impl TypeEmitter<'_> {
             pub struct #struct_ident {
                 #(#members)*
             }
-            ::wechatpay_api::#serde_macro!(#struct_ident { #(#entries),* });
+            ::wechatpay_api::#serde_macro!(#struct_ident { #(#entries),* } #sensitive);
         };
         (struct_ident, default, key)
     }
@@ -182,6 +192,9 @@ impl TypeEmitter<'_> {
             ),
             (Some(other), _) => notes.push(format!("Encrypted on the wire ({other:?}).")),
             (None, _) => {}
+        }
+        if field.encrypted.is_some() {
+            notes.push("`Debug` shows it as `<redacted>`.".to_owned());
         }
         if field.format == Some(Format::DateTime) {
             notes.push("An RFC 3339 date-time.".to_owned());

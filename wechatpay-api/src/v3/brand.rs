@@ -115,6 +115,8 @@ pub mod partner {
                     /// 加密的手机号
                     ///
                     /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
+                    ///
+                    /// `Debug` shows it as `<redacted>`.
                     pub phone_number: ::std::option::Option<::std::string::String>,
                     /// 用户开卡时填写的个人信息
                     pub user_information: ::std::option::Option<
@@ -131,6 +133,7 @@ pub mod partner {
                     "user_card_code" required, phone_number : "phone_number" optional,
                     user_information : "user_information" optional, date_information :
                     "date_information" required, pickup_time : "pickup_time" required }
+                    sensitive["phone_number"]
                 );
                 /// 用户开卡时填写的个人信息
                 #[derive(Clone, Default)]
@@ -159,11 +162,13 @@ pub mod partner {
                     /// 加密的用户开卡时填写的个人信息
                     ///
                     /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
+                    ///
+                    /// `Debug` shows it as `<redacted>`.
                     pub value: ::std::option::Option<::std::string::String>,
                 }
                 ::wechatpay_api::impl_serialize!(
                     PostRequestUserInformationCommonFieldList { name : "name" optional,
-                    value : "value" optional }
+                    value : "value" optional } sensitive["value"]
                 );
                 /// 平台提供的通用开卡信息字段
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
@@ -267,6 +272,8 @@ pub mod partner {
                     /// 加密的手机号
                     ///
                     /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
+                    ///
+                    /// `Debug` shows it as `<redacted>`.
                     pub phone_number: ::std::option::Option<::std::string::String>,
                     /// 等级
                     pub level: ::std::option::Option<::std::string::String>,
@@ -299,6 +306,7 @@ pub mod partner {
                     "user_information" optional, attach : "attach" optional,
                     user_card_state : "user_card_state" required, invalid_reason :
                     "invalid_reason" optional, invalid_time : "invalid_time" optional }
+                    sensitive["phone_number"]
                 );
                 /// 会员卡类型
                 /// `PURCHASE` | `NORMAL` | `BALANCE` 枚举值之一
@@ -370,11 +378,13 @@ pub mod partner {
                     /// 加密的用户开卡时填写的个人信息
                     ///
                     /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
+                    ///
+                    /// `Debug` shows it as `<redacted>`.
                     pub value: ::std::option::Option<::std::string::String>,
                 }
                 ::wechatpay_api::impl_serde!(
                     PostResponseUserInformationCommonFieldList { name : "name" optional,
-                    value : "value" optional }
+                    value : "value" optional } sensitive["value"]
                 );
                 /// 平台提供的通用开卡信息字段
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一

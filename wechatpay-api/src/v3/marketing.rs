@@ -344,6 +344,8 @@ pub mod membercard_open {
                     #[derive(Clone, Default)]
                     pub struct PostRequest {
                         /// Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending.
+                        ///
+                        /// `Debug` shows it as `<redacted>`.
                         pub encrypted_phone_number: ::std::string::String,
                         pub code: ::std::string::String,
                         pub out_request_no: ::std::string::String,
@@ -351,7 +353,7 @@ pub mod membercard_open {
                     ::wechatpay_api::impl_serialize!(
                         PostRequest { encrypted_phone_number : "encrypted_phone_number"
                         required, code : "code" required, out_request_no :
-                        "out_request_no" required }
+                        "out_request_no" required } sensitive["encrypted_phone_number"]
                     );
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
                     #[derive(Clone, Default)]

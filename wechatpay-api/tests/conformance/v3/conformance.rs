@@ -281,9 +281,13 @@ pub mod keywords {
             /// 加密字段
             ///
             /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
+            ///
+            /// `Debug` shows it as `<redacted>`.
             pub value: ::std::option::Option<::std::string::String>,
         }
-        ::wechatpay_api::impl_serde!(GetResponseList { value : "value" optional });
+        ::wechatpay_api::impl_serde!(
+            GetResponseList { value : "value" optional } sensitive["value"]
+        );
         /// `GET /v3/conformance/keywords/{type}`: 查询
         pub struct Get;
         impl ::wechatpay_api::runtime::Operation for Get {
