@@ -358,8 +358,8 @@ impl FromJson for String {
 
 /// The known value of a string enum spelled `wire`, or `unknown(wire)`.
 pub fn known_or<T: Clone>(known: &[(&str, T)], wire: &str, unknown: fn(String) -> T) -> T {
-    match known.iter().find(|(spelling, _)| *spelling == wire) {
-        Some((_, value)) => value.clone(),
+    match lookup(known, wire) {
+        Some(value) => value.clone(),
         None => unknown(wire.to_owned()),
     }
 }
@@ -370,13 +370,18 @@ pub fn string_enum<T: Clone>(
     known: &[(&str, T)],
     unknown: fn(String) -> T,
 ) -> Result<T, FieldError> {
-    match value {
-        Value::String(wire) => Ok(match known.iter().find(|(spelling, _)| *spelling == wire) {
-            Some((_, value)) => value.clone(),
-            None => unknown(wire),
-        }),
-        other => Err(FieldError::invalid_type(&other, "a string")),
-    }
+    let wire = String::from_json(value)?;
+    Ok(match lookup(known, &wire) {
+        Some(value) => value.clone(),
+        None => unknown(wire),
+    })
+}
+
+fn lookup<'a, T>(known: &'a [(&str, T)], wire: &str) -> Option<&'a T> {
+    known
+        .iter()
+        .find(|(spelling, _)| *spelling == wire)
+        .map(|(_, value)| value)
 }
 
 impl ToJson for i64 {
