@@ -1,7 +1,7 @@
 //! Reading one page: detect its format and hand it to the matching front end.
 
 use crate::diag::Diagnostic;
-use crate::ir::{Page, SourceFormat};
+use crate::ir::{Method, Page, ResponseKind, SourceFormat};
 use crate::{frontmatter, imtable, twoslash};
 
 /// What reading one page produced.
@@ -78,10 +78,79 @@ fn read_located(source: &str, bytes: &[u8]) -> Outcome {
             )]);
         }
     };
-    match result {
+    match result.and_then(|page| assign_models(source, text, &frontmatter, page)) {
         Ok(page) => Outcome::Page(page),
         Err(diagnostics) => Outcome::Failed(diagnostics),
     }
+}
+
+/// Applies the frontmatter's `models` slots to the page's operations and notifications.
+fn assign_models(
+    source: &str,
+    text: &str,
+    frontmatter: &frontmatter::Frontmatter,
+    mut page: Page,
+) -> Result<Page, Vec<Diagnostic>> {
+    let line = text
+        .lines()
+        .position(|l| l.starts_with("models:"))
+        .map_or(1, |i| i as u32 + 1);
+    let mut errors = Vec::new();
+    for (slot, model) in &frontmatter.models {
+        if !is_model_name(model) {
+            errors.push(Diagnostic::new(
+                source,
+                line,
+                format!("model name `{model}` (slot `{slot}`) is not an UpperCamelCase identifier"),
+            ));
+            continue;
+        }
+        let assigned = if slot == "resource" {
+            page.notifications
+                .iter_mut()
+                .map(|n| n.model = Some(model.clone()))
+                .count()
+        } else {
+            let method = Method::from_lower(slot);
+            let mut count = 0;
+            for op in page
+                .operations
+                .iter_mut()
+                .filter(|op| Some(op.method) == method)
+            {
+                if op.response.kind != ResponseKind::Json {
+                    errors.push(Diagnostic::new(
+                        source,
+                        op.line,
+                        format!("model `{model}`: the `{slot}` operation does not answer JSON"),
+                    ));
+                }
+                op.model = Some(model.clone());
+                count += 1;
+            }
+            count
+        };
+        if assigned == 0 {
+            errors.push(Diagnostic::new(
+                source,
+                line,
+                format!(
+                    "models: slot `{slot}` names no operation (`get`, `post`, …) or notification \
+                     (`resource`) on this page"
+                ),
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(page)
+    } else {
+        Err(errors)
+    }
+}
+
+fn is_model_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_uppercase())
+        && name.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 /// Detects the page format from its content.

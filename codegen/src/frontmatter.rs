@@ -1,5 +1,7 @@
 //! YAML frontmatter (`---` … `---` at the top of a page).
 
+use std::collections::BTreeMap;
+
 use serde::Deserialize;
 
 use crate::diag::Diagnostic;
@@ -14,6 +16,11 @@ pub struct Frontmatter {
     /// `false` only on redirect stubs.
     #[serde(default)]
     pub navbar: Option<bool>,
+    /// Named models (this project's spec pages): slot → model name, where the slot is an
+    /// operation's method anchor (`get`, `post`, …: its JSON answer) or `resource` (a
+    /// notification's decrypted resource). Every slot naming one model shares one Rust type.
+    #[serde(default)]
+    pub models: BTreeMap<String, String>,
 }
 
 impl Frontmatter {

@@ -63,6 +63,10 @@ pub struct Operation {
     pub headers: Vec<Field>,
     pub body: Body,
     pub response: Response,
+    /// The named model (frontmatter `models`) the JSON answer is, shared with every other
+    /// operation and notification naming it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -290,4 +294,7 @@ pub struct Notification {
     /// sometimes `headers`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reply: Vec<Field>,
+    /// The named model (frontmatter `models: {resource: …}`) the decrypted resource is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
 }

@@ -42,6 +42,30 @@ fn every_spec_page_is_pinned() {
     });
 }
 
+/// The items that come from the whole tree rather than one page: the named models (`models.rs`)
+/// and the typed notifications (`webhook/…`).
+#[test]
+fn models_and_notifications_are_pinned() {
+    let export =
+        spec_tree::export(&spec_tree::read_tree(&specs_dir()).expect("specs/ is readable"));
+    let generated = emit::generate_all(
+        &export.operations,
+        &export.notifications,
+        Options::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let code: String = generated
+        .files
+        .iter()
+        .filter(|(file, _)| *file == "models.rs" || file.starts_with("webhook/"))
+        .map(|(file, content)| format!("// ===== {file} =====\n{content}"))
+        .collect();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!("code@models-and-webhooks", code));
+}
+
 #[test]
 fn generation_is_deterministic() {
     let pages = spec_tree::read_tree(&specs_dir()).expect("specs/ is readable");

@@ -96,7 +96,6 @@ async fn run() -> Result<String, String> {
         .user_cards()
         .import_by_openid()
         .post(&body)
-        .decrypt_response()
         .await
         .map_err(|e| e.to_string())?;
     serde_json::to_string_pretty(&answer).map_err(|e| e.to_string())

@@ -30,14 +30,16 @@ fn root(client: &Client) -> v3::V3<'_, Client> {
 async fn keyword_cjk_and_digit_names_round_trip() {
     let server = TestServer::builder().start().unwrap();
     server.route(
-        Route::new(HttpMethod::Get, "/v3/conformance/keywords/{type}").respond(
-            200,
-            json!({
-                "type": "Under Review", "self": "s", "一级": "甲", "3ds": true,
-                "payAuthNo": "camel", "pay_auth_no": "snake", "amount": 100,
-                "list": [{"value": "v"}], "extra": {"anything": [1, 2]}
-            }),
-        ),
+        Route::new(HttpMethod::Get, "/v3/conformance/keywords/{type}")
+            .respond(
+                200,
+                json!({
+                    "type": "Under Review", "self": "s", "一级": "甲", "3ds": true,
+                    "payAuthNo": "camel", "pay_auth_no": "snake", "amount": 100,
+                    "list": [{"value": "v"}], "extra": {"anything": [1, 2]}
+                }),
+            )
+            .encrypted_response_fields(&["list[].value"]),
     );
     let client = client(&server);
     let query = GetQuery {
@@ -58,6 +60,8 @@ async fn keyword_cjk_and_digit_names_round_trip() {
     assert_eq!(answer.type_, GetResponseType::UnderReview2);
     assert_eq!(answer.self_.as_deref(), Some("s"));
     assert_eq!(answer.u4e00_u7ea7.as_deref(), Some("甲"));
+    // Declared encrypted: the server encrypted it, the client decrypted it.
+    assert_eq!(answer.list.as_ref().unwrap()[0].value.as_deref(), Some("v"));
     assert_eq!(answer.n_3ds, Some(true));
     assert_eq!(answer.pay_auth_no.as_deref(), Some("camel"));
     assert_eq!(answer.pay_auth_no_2.as_deref(), Some("snake"));

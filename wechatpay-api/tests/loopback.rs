@@ -192,7 +192,7 @@ fn import(client: &Client) -> Call<'_, Client, ImportPost> {
 async fn success_encrypts_signs_verifies_and_decrypts() {
     let server = server();
     let client = client(&server);
-    let answer = import(&client).decrypt_response().await.unwrap();
+    let answer = import(&client).await.unwrap();
     assert_eq!(answer.phone_number, "13800138000");
     assert_eq!(
         answer.user_information.common_field_list[0].value,
@@ -231,10 +231,10 @@ async fn success_encrypts_signs_verifies_and_decrypts() {
 }
 
 #[tokio::test]
-async fn response_fields_stay_encrypted_unless_asked() {
+async fn response_fields_stay_encrypted_when_asked() {
     let server = server();
     let client = client(&server);
-    let answer = import(&client).await.unwrap();
+    let answer = import(&client).keep_ciphertext().await.unwrap();
     assert_ne!(answer.phone_number, "13800138000");
     assert_eq!(
         client.decrypt_field(&answer.phone_number).unwrap(),
@@ -341,7 +341,7 @@ async fn platform_certificate_mode() {
     let server = server();
     server.sign_with(keys::PLATFORM_SERIAL).unwrap();
     let client = client_with(&server, false, true);
-    let answer = import(&client).decrypt_response().await.unwrap();
+    let answer = import(&client).await.unwrap();
     assert_eq!(answer.phone_number, "13800138000");
     assert_eq!(
         server.requests()[0].header("wechatpay-serial"),
@@ -648,7 +648,6 @@ fn blocking_client_does_the_same() {
     let client = server.client_builder().build_blocking().unwrap();
     let answer = Call::<_, ImportPost>::new(&client, PathArgs::new())
         .json(&import_body())
-        .decrypt_response()
         .send()
         .unwrap();
     assert_eq!(answer.phone_number, "13800138000");
@@ -759,7 +758,6 @@ mod generated {
             .user_cards()
             .import_by_openid()
             .post(&body())
-            .decrypt_response()
             .await
             .unwrap();
         assert_eq!(answer.phone_number.as_deref(), Some("13800138000"));

@@ -26,7 +26,7 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
         "[dependencies]\nwechatpay-api = {{ path = {:?}, default-features = false }}\n",
         runtime.display().to_string()
     );
-    manifest.push_str("[features]\ndefault = []\n");
+    manifest.push_str("[features]\ndefault = []\n# The blocking client wrapper (`BlockingClient`).\nblocking = [\"wechatpay-api/blocking\"]\n");
     let mut features = areas.clone();
     if generated.webhook {
         features.push(WEBHOOK.to_owned());
@@ -51,13 +51,21 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
     for root in &generated.roots {
         let _ = writeln!(lib, "#[rustfmt::skip]\npub mod {root};");
     }
+    if generated.models {
+        let _ = writeln!(
+            lib,
+            "/// Named models: one type per business object.\n#[rustfmt::skip]\npub mod models;"
+        );
+    }
     if generated.webhook {
         let _ = writeln!(
             lib,
             "/// Typed webhook notifications (feature `{WEBHOOK}`).\n#[cfg(feature = \"{WEBHOOK}\")]\n#[rustfmt::skip]\npub mod {WEBHOOK};"
         );
     }
-    lib.push_str("\npub use wechatpay_api::runtime;\n\n/// Starts typed call chains on any client of the runtime.\npub trait Api {\n");
+    lib.push_str("\npub use wechatpay_api::runtime;\n");
+    lib.push_str(&client_wrappers(&generated.roots));
+    lib.push_str("\n/// Starts this crate's typed call chains on any client of the runtime: `Api::v3(&client)`.\npub trait Api {\n");
     for root in &generated.roots {
         let node = root.to_uppercase();
         let _ = writeln!(lib, "    fn {root}(&self) -> {root}::{node}<'_, Self>;");
@@ -81,6 +89,45 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
         fs::write(&path, content)?;
     }
     Ok(())
+}
+
+/// `Client` (and, with the `blocking` feature, `BlockingClient`): the runtime's clients, whose
+/// `v3()` starts this crate's chains. The runtime's own `Client::v3()` is an inherent method
+/// that starts the runtime crate's built-in chain, which a trait method cannot override.
+fn client_wrappers(roots: &[String]) -> String {
+    let mut out = String::new();
+    for (name, runtime, feature) in [
+        ("Client", "runtime::Client", None),
+        (
+            "BlockingClient",
+            "runtime::blocking::Client",
+            Some("blocking"),
+        ),
+    ] {
+        let gate = feature
+            .map(|f| format!("#[cfg(feature = \"{f}\")]\n"))
+            .unwrap_or_default();
+        let _ = write!(
+            out,
+            "\n/// A [`{runtime}`] whose `v3()` starts this crate's typed chains:\n\
+             /// `{name}::new(builder.build()?)` then `client.v3()…`. Derefs to the runtime client.\n\
+             {gate}#[derive(Debug, Clone)]\npub struct {name}(pub {runtime});\n\n\
+             {gate}impl {name} {{\n    pub fn new(client: {runtime}) -> Self {{\n        {name}(client)\n    }}\n"
+        );
+        for root in roots {
+            let node = root.to_uppercase();
+            let _ = write!(
+                out,
+                "\n    /// The root of this crate's `/{root}` chain.\n    pub fn {root}(&self) -> {root}::{node}<'_, {runtime}> {{\n        {root}::{node}::new(&self.0, runtime::PathArgs::new())\n    }}\n"
+            );
+        }
+        let _ = write!(
+            out,
+            "}}\n\n{gate}impl From<{runtime}> for {name} {{\n    fn from(client: {runtime}) -> Self {{\n        {name}(client)\n    }}\n}}\n\n\
+             {gate}impl std::ops::Deref for {name} {{\n    type Target = {runtime};\n    fn deref(&self) -> &{runtime} {{\n        &self.0\n    }}\n}}\n"
+        );
+    }
+    out
 }
 
 /// The module and cargo feature of typed notifications.

@@ -21,19 +21,22 @@ use codegen::spec_tree;
 
 use gen_args::GenArgs;
 
-/// What `cargo xtask gen` keeps committed: (spec tree, generated `src` directory), relative to
-/// the workspace root. The conformance fixtures exercise identifier edge cases; their
-/// generated modules are compiled and driven by `wechatpay-api/tests/conformance.rs`.
-const COMMITTED_TARGETS: [(&str, &str); 3] = [
-    ("specs", "wechatpay-api/src"),
+/// What `cargo xtask gen` keeps committed: (spec tree, generated `src` directory, whether each
+/// business area is a cargo feature), relative to the workspace root. The conformance fixtures
+/// exercise identifier edge cases; their generated modules are compiled and driven by
+/// `wechatpay-api/tests/conformance.rs`.
+const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
+    ("specs", "wechatpay-api/src", true),
     (
         "codegen/tests/fixtures/conformance",
         "wechatpay-api/tests/conformance",
+        false,
     ),
     // Typed notifications of synthetic webhook pages, driven by wechatpay-api/tests/webhook.rs.
     (
         "codegen/tests/fixtures/webhook",
         "wechatpay-api/tests/webhook_generated",
+        false,
     ),
 ];
 
@@ -154,10 +157,13 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
         }
         None => {
             let mut stale = false;
-            for (specs, out) in COMMITTED_TARGETS {
+            for (specs, out, area_features) in COMMITTED_TARGETS {
                 let (operations, notifications) = read_operations(&[root.join(specs)], false)?;
-                let generated =
-                    emit::generate_all(&operations, &notifications, emit::Options::default())?;
+                let generated = emit::generate_all(
+                    &operations,
+                    &notifications,
+                    emit::Options { area_features },
+                )?;
                 let out = root.join(out);
                 if args.check {
                     stale |= !check(&out, &generated)?;
@@ -183,6 +189,10 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
 /// Files under the generated roots of `src` that the generator did not produce.
 fn stale_files(src: &Path, generated: &Generated) -> anyhow::Result<Vec<String>> {
     let mut stale = Vec::new();
+    let models = format!("{MODELS}.rs");
+    if !generated.models && is_generated_file(&src.join(&models)) {
+        stale.push(models);
+    }
     let webhook = generated.webhook.then(|| "webhook".to_owned());
     for root in generated.roots.iter().chain(&webhook) {
         let dir = src.join(root);
@@ -201,6 +211,13 @@ fn stale_files(src: &Path, generated: &Generated) -> anyhow::Result<Vec<String>>
         }
     }
     Ok(stale)
+}
+
+/// The named-models file a generation may write beside the roots.
+const MODELS: &str = "models";
+
+fn is_generated_file(path: &Path) -> bool {
+    fs::read_to_string(path).is_ok_and(|text| text.starts_with(emit::GENERATED_HEADER))
 }
 
 fn spec_tree_files(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {

@@ -3,6 +3,7 @@
 //! are ordered by path and method, items collected in order, formatted once with prettyplease.
 
 mod docs;
+mod models;
 mod notification;
 mod operation;
 mod types;
@@ -33,6 +34,9 @@ pub struct Generated {
     /// True when `files` holds a `webhook` module (typed notifications, see
     /// [`generate_all`]) that `lib.rs` must declare too.
     pub webhook: bool,
+    /// True when `files` holds `models.rs` (named models, see [`generate_all`]) that `lib.rs`
+    /// must declare too.
+    pub models: bool,
 }
 
 /// How the module tree is cut into cargo features.
@@ -125,13 +129,20 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
 
 /// Generates the modules for `operations` plus, when there are notifications, a `webhook`
 /// module: `webhook::Event` over every documented event type and one module per notification
-/// page with its typed resource.
+/// page with its typed resource; and, when pages name models, `models.rs` with one type per
+/// model (`crate::models::Transaction`), which their answers and resources alias.
 pub fn generate_all(
     operations: &[Operation],
     notifications: &[Notification],
     options: Options,
 ) -> Result<Generated, Diagnostic> {
     let mut generated = generate(operations, options)?;
+    if let Some(models) = models::generate(operations, notifications)? {
+        generated
+            .files
+            .insert(format!("{}.rs", models::MODULE), models);
+        generated.models = true;
+    }
     if !notifications.is_empty() {
         generated
             .files
@@ -229,8 +240,11 @@ fn node_items(
         });
     }
     let doc = format!(" The chain node of `{path}`.");
+    // With every area feature off, nothing reads the node's fields.
+    let unread = gate_children.then(|| quote!(#[allow(dead_code)]));
     quote! {
         #[doc = #doc]
+        #unread
         pub struct #node_ident<'c, C: ?Sized> {
             client: &'c C,
             args: ::wechatpay_api::runtime::PathArgs,

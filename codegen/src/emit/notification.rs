@@ -27,21 +27,72 @@ use super::types::{Role, TypeEmitter, ident};
 /// The module (and directory) notifications are generated into.
 pub const MODULE: &str = "webhook";
 
-/// Generates `webhook/mod.rs` and one `webhook/<page>.rs` per notification.
+/// Generates `webhook/mod.rs` and one `webhook/<page>.rs` per notification. Pages in a
+/// subdirectory of the webhook tree (`webhook/v3/partner/…`) form a group of their own, with
+/// its own module and `Event` (`webhook::partner::Event`): the same event type can carry
+/// another resource there (a service provider's payment vs a direct merchant's).
 pub fn generate(notifications: &[Notification]) -> Result<BTreeMap<String, String>, Diagnostic> {
-    let mut ordered: Vec<&Notification> = notifications.iter().collect();
+    let mut groups: BTreeMap<Vec<String>, Vec<&Notification>> = BTreeMap::new();
+    groups.entry(Vec::new()).or_default();
+    for notification in notifications {
+        let group = group_of(&notification.source);
+        for depth in 1..group.len() {
+            groups.entry(group[..depth].to_vec()).or_default();
+        }
+        groups.entry(group).or_default().push(notification);
+    }
+    let mut files = BTreeMap::new();
+    for (group, members) in &groups {
+        let children: Vec<&str> = groups
+            .keys()
+            .filter(|g| g.len() == group.len() + 1 && g.starts_with(group))
+            .map(|g| g[group.len()].as_str())
+            .collect();
+        generate_group(group, members, &children, &mut files)?;
+    }
+    Ok(files)
+}
+
+/// The module path of a page's group: its directories below the last `v3`, `v2` or `webhook`
+/// directory, as module names.
+fn group_of(source: &str) -> Vec<String> {
+    let directories: Vec<&str> = source.split('/').collect();
+    let directories = &directories[..directories.len().saturating_sub(1)];
+    let start = directories
+        .iter()
+        .rposition(|d| matches!(*d, "v3" | "v2" | "webhook"))
+        .map_or(0, |i| i + 1);
+    directories[start..]
+        .iter()
+        .map(|d| field_ident(d))
+        .collect()
+}
+
+fn generate_group(
+    group: &[String],
+    members: &[&Notification],
+    children: &[&str],
+    files: &mut BTreeMap<String, String>,
+) -> Result<(), Diagnostic> {
+    let directory = std::iter::once(MODULE)
+        .chain(group.iter().map(String::as_str))
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut ordered = members.to_vec();
     ordered.sort_by(|a, b| (&a.source, a.line).cmp(&(&b.source, b.line)));
 
-    let mut files = BTreeMap::new();
     let mut module_scope = Scope::new();
     module_scope.reserve("tests");
+    for child in children {
+        module_scope.reserve(child);
+    }
     let mut modules = Vec::new();
     for notification in &ordered {
         let module = module_scope.unique_field(field_ident(page_stem(&notification.source)));
         let content = page_items(notification);
         files.insert(
-            format!("{MODULE}/{module}.rs"),
-            format_file(content, &format!("{MODULE}/{module}"))?,
+            format!("{directory}/{module}.rs"),
+            format_file(content, &format!("{directory}/{module}"))?,
         );
         modules.push((module, *notification));
     }
@@ -59,9 +110,12 @@ pub fn generate(notifications: &[Notification]) -> Result<BTreeMap<String, Strin
             }
         }
     }
-    let content = root_items(&modules, &dispatch);
-    files.insert(format!("{MODULE}/mod.rs"), format_file(content, MODULE)?);
-    Ok(files)
+    let content = root_items(group, &modules, &dispatch, children);
+    files.insert(
+        format!("{directory}/mod.rs"),
+        format_file(content, &directory)?,
+    );
+    Ok(())
 }
 
 /// The file name without directories and `.md`: `TRANSACTION.SUCCESS`.
@@ -74,38 +128,19 @@ fn page_items(notification: &Notification) -> TokenStream {
     let mut items = Vec::new();
     let mut scope = Scope::new();
     scope.reserve("EVENT_TYPES");
-    let mut resource = notification.resource.clone();
-    for variant in &notification.resource_variants {
-        merge_into(&mut resource, variant.clone());
-    }
-    lenient(&mut resource);
-
-    let mut emitter = TypeEmitter {
-        scope: &mut scope,
-        items: &mut items,
-        role: Role::Response,
-        shared: None,
-    };
     let events = notification.event_types.join("`, `");
-    let mut resource_doc = vec![format!(
-        "The decrypted `resource.ciphertext` of a `{events}` notification."
-    )];
-    if !notification.resource_variants.is_empty() {
-        resource_doc.push(format!(
-            "The page documents {} alternative shapes; their fields are merged here.",
-            notification.resource_variants.len()
-        ));
+    if let Some(model) = &notification.model {
+        let doc = format!(
+            " The decrypted `resource.ciphertext` of a `{events}` notification: the shared model [`crate::models::{model}`]."
+        );
+        let model = ident(model);
+        items.push(quote! {
+            #[doc = #doc]
+            pub type Resource = crate::models::#model;
+        });
+    } else {
+        resource_struct(notification, &mut scope, &mut items);
     }
-    resource_doc.push(
-        "Every field is optional: the docs flatten several notification shapes into one table."
-            .to_owned(),
-    );
-    emitter.struct_for(
-        "Resource",
-        &paragraphs(resource_doc.iter().map(String::as_str)),
-        &resource,
-    );
-
     if let Some(body) = reply_body(notification) {
         let mut emitter = TypeEmitter {
             scope: &mut scope,
@@ -149,6 +184,41 @@ fn page_items(notification: &Notification) -> TokenStream {
     }
 }
 
+/// The lenient `Resource` struct of a page without a named model.
+fn resource_struct(notification: &Notification, scope: &mut Scope, items: &mut Vec<TokenStream>) {
+    let events = notification.event_types.join("`, `");
+    let mut resource = notification.resource.clone();
+    for variant in &notification.resource_variants {
+        merge_into(&mut resource, variant.clone());
+    }
+    lenient(&mut resource);
+
+    let mut emitter = TypeEmitter {
+        scope,
+        items,
+        role: Role::Response,
+        shared: None,
+    };
+    let mut resource_doc = vec![format!(
+        "The decrypted `resource.ciphertext` of a `{events}` notification."
+    )];
+    if !notification.resource_variants.is_empty() {
+        resource_doc.push(format!(
+            "The page documents {} alternative shapes; their fields are merged here.",
+            notification.resource_variants.len()
+        ));
+    }
+    resource_doc.push(
+        "Every field is optional: the docs flatten several notification shapes into one table."
+            .to_owned(),
+    );
+    emitter.struct_for(
+        "Resource",
+        &paragraphs(resource_doc.iter().map(String::as_str)),
+        &resource,
+    );
+}
+
 fn page_doc(notification: &Notification) -> String {
     let mut parts = vec![
         notification.summary.clone(),
@@ -180,8 +250,10 @@ fn reply_body(notification: &Notification) -> Option<Vec<Field>> {
 }
 
 fn root_items(
+    group: &[String],
     modules: &[(String, &Notification)],
     dispatch: &BTreeMap<&str, (&str, &Notification)>,
+    children: &[&str],
 ) -> TokenStream {
     let mut variant_scope = Scope::new();
     variant_scope.reserve("Unknown");
@@ -208,15 +280,32 @@ fn root_items(
         let doc = format!(" {}", notification.summary);
         quote!(#[doc = #doc] pub mod #module;)
     });
+    let groups = children.iter().map(|child| {
+        let doc = format!(
+            " The notifications of the `{child}` pages, with their own [`{child}::Event`]."
+        );
+        let child = ident(child);
+        quote!(#[doc = #doc] pub mod #child;)
+    });
+    let title = if group.is_empty() {
+        " Typed webhook notifications: the decrypted resource of every documented event type."
+            .to_owned()
+    } else {
+        format!(
+            " Typed webhook notifications of the `{}` pages: the decrypted resource of each of their event types.",
+            group.join("/")
+        )
+    };
     let serde = quote!(::wechatpay_api::__private::serde);
     quote! {
-        //! Typed webhook notifications: the decrypted resource of every documented event type.
+        #![doc = #title]
         //!
         //! Verify and decrypt a notification with `wechatpay_api::runtime::webhook::WebhookHandler`,
         //! then ask it for an [`Event`] (`handler.handle_event::<Event>(&headers, &body)`).
         #![allow(rustdoc::bare_urls, clippy::module_inception)]
 
         #(#declarations)*
+        #(#groups)*
 
         /// A verified notification's resource, by `event_type`. Event types this crate was not
         /// generated with are kept as [`Event::Unknown`], never an error.

@@ -101,6 +101,19 @@ pub fn emit(
     }
 
     let response = match op.response.kind {
+        ResponseKind::Json if op.model.is_some() => {
+            let model = ident(op.model.as_deref().unwrap_or_default());
+            let alias = ident(&scope.unique_type(format!("{marker_name}Response")));
+            let doc = format!(
+                " The answer to `{}`: the shared model [`crate::models::{model}`].",
+                signature(op)
+            );
+            items.push(quote! {
+                #[doc = #doc]
+                pub type #alias = crate::models::#model;
+            });
+            quote!(::wechatpay_api::runtime::Json<#alias>)
+        }
         ResponseKind::Json => {
             let doc = format!("The answer to `{}`.", signature(op));
             let name = format!("{marker_name}Response");

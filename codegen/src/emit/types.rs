@@ -187,7 +187,7 @@ impl TypeEmitter<'_> {
                     .to_owned(),
             ),
             (Some(Encryption::RsaPubkey), Role::Response) => notes.push(
-                "Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key."
+                "Sensitive: WeChat Pay encrypts it (RSA-OAEP) for the merchant; the client decrypts it after verifying the answer, unless the call asked for `keep_ciphertext()`."
                     .to_owned(),
             ),
             (Some(other), _) => notes.push(format!("Encrypted on the wire ({other:?}).")),

@@ -266,6 +266,7 @@ impl PageContext<'_> {
             headers: parts.headers,
             body: parts.body,
             response,
+            model: None,
         })
     }
 

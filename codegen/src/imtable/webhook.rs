@@ -145,6 +145,7 @@ pub(super) fn parse(page: &PageContext<'_>, blocks: &[Block]) -> Result<Page, Ve
             resource: parts.resource,
             resource_variants: parts.resource_variants,
             reply: reply_fields,
+            model: None,
         }],
     })
 }

@@ -141,6 +141,7 @@ pub fn operation(cx: &Context<'_>) -> Result<Operation, Vec<Diagnostic>> {
         headers: config.headers,
         body,
         response,
+        model: None,
     };
     super::policy::apply(&mut operation);
     Ok(operation)

@@ -90,18 +90,13 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes()?.to_vec();
-        let body = self.core.finish(
+        self.core.finish(
             request.response_body,
             &request.decrypt_response_fields,
             status,
-            &headers,
-            body,
-        )?;
-        Ok(VerifiedResponse {
-            status,
             headers,
             body,
-        })
+        )
     }
 }
 

@@ -254,18 +254,13 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await?.to_vec();
-        let body = self.core.finish(
+        self.core.finish(
             request.response_body,
             &request.decrypt_response_fields,
             status,
-            &headers,
-            body,
-        )?;
-        Ok(VerifiedResponse {
-            status,
             headers,
             body,
-        })
+        )
     }
 }
 
@@ -309,30 +304,35 @@ pub(crate) fn reqwest_method(method: HttpMethod) -> reqwest::Method {
     }
 }
 
-/// A 2xx answer that passed verification (or a download, which WeChat Pay does not sign);
-/// requested response fields are already decrypted in `body`.
+/// A 2xx answer that passed verification (or a download, which WeChat Pay does not sign).
 #[derive(Debug, Clone)]
 pub struct VerifiedResponse {
     pub status: u16,
     pub headers: HeaderMap,
+    /// The body exactly as received and verified (encrypted fields still encrypted).
     pub body: Vec<u8>,
+    /// When answer fields were decrypted: the JSON document of `body` with those fields in
+    /// plain text. Never re-serialised: decoding reads it directly.
+    pub decrypted: Option<Value>,
 }
 
 impl VerifiedResponse {
-    /// Decodes the body as JSON.
+    /// Decodes the answer as JSON (with decrypted fields, when any were decrypted).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
-        serde_json::from_slice(&self.body).map_err(|source| Error::Decode {
+        let decoded = match &self.decrypted {
+            Some(document) => T::deserialize(document),
+            None => serde_json::from_slice(&self.body),
+        };
+        decoded.map_err(|source| Error::Decode {
             status: self.status,
             source,
         })
     }
 
-    /// Decodes the body with an operation's [`Decode`].
-    pub fn decode<D: Decode>(&self) -> Result<D::Output, Error> {
-        D::decode(&self.body).map_err(|source| Error::Decode {
-            status: self.status,
-            source,
-        })
+    /// Decodes the answer with an operation's [`Decode`].
+    pub fn decode<D: Decode>(self) -> Result<D::Output, Error> {
+        let status = self.status;
+        D::decode(self).map_err(|source| Error::Decode { status, source })
     }
 }
 

@@ -5,6 +5,7 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
+use super::client::VerifiedResponse;
 use super::error::{ApiError, Error};
 use super::fields::transform_fields;
 use super::keys::MerchantPrivateKey;
@@ -291,15 +292,16 @@ impl Core {
     }
 
     /// Checks an answer: non-2xx becomes [`Error::Api`]; a 2xx is verified (unless it is a
-    /// download) and its encrypted fields decrypted if asked. Returns the bytes to decode.
+    /// download). When `decrypt_fields` are asked for, the verified bytes are parsed once and
+    /// those fields decrypted in that document; the bytes themselves stay as received.
     pub(crate) fn finish(
         &self,
         kind: ResponseBodyKind,
         decrypt_fields: &[String],
         status: u16,
-        headers: &HeaderMap,
+        headers: HeaderMap,
         body: Vec<u8>,
-    ) -> Result<Vec<u8>, Error> {
+    ) -> Result<VerifiedResponse, Error> {
         if !(200..300).contains(&status) {
             let request_id = headers
                 .get("request-id")
@@ -309,17 +311,24 @@ impl Core {
                 status, request_id, &body,
             ))));
         }
-        if kind == ResponseBodyKind::Binary {
-            return Ok(body);
+        if kind != ResponseBodyKind::Binary {
+            self.verifier.verify(&headers, &body)?;
         }
-        self.verifier.verify(headers, &body)?;
-        if decrypt_fields.is_empty() || body.is_empty() {
-            return Ok(body);
-        }
-        let mut value: Value =
-            serde_json::from_slice(&body).map_err(|source| Error::Decode { status, source })?;
-        self.decrypt_fields(&mut value, decrypt_fields)?;
-        serde_json::to_vec(&value).map_err(|source| Error::Decode { status, source })
+        let decrypted =
+            if kind == ResponseBodyKind::Json && !decrypt_fields.is_empty() && !body.is_empty() {
+                let mut document: Value = serde_json::from_slice(&body)
+                    .map_err(|source| Error::Decode { status, source })?;
+                self.decrypt_fields(&mut document, decrypt_fields)?;
+                Some(document)
+            } else {
+                None
+            };
+        Ok(VerifiedResponse {
+            status,
+            headers,
+            body,
+            decrypted,
+        })
     }
 
     pub(crate) fn decrypt_fields<P: AsRef<str>>(

@@ -45,7 +45,7 @@ impl fmt::Display for Error {
                     "verified response (HTTP {status}) did not decode: {source}"
                 )
             }
-            Error::Crypto(message) => write!(f, "field encryption failed: {message}"),
+            Error::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
         }
     }
 }

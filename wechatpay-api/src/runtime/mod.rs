@@ -6,8 +6,8 @@
 //!   operation marks sensitive are RSA-OAEP-encrypted with the WeChat Pay key (and
 //!   `Wechatpay-Serial` set), every 2xx answer except downloads is verified by the key its
 //!   `Wechatpay-Serial` names, and non-2xx answers become [`Error::Api`].
-//! - Encrypted answer fields are decrypted with the merchant key on request:
-//!   [`Call::decrypt_response`], or [`Client::decrypt_fields`] afterwards.
+//! - Encrypted answer fields are decrypted with the merchant key once the answer is verified
+//!   ([`Call::keep_ciphertext`] opts out; [`Client::decrypt_fields`] decrypts afterwards).
 //! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).

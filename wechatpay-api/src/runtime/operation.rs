@@ -11,6 +11,8 @@ use std::marker::PhantomData;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
+use super::client::VerifiedResponse;
+
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HttpMethod {
@@ -95,19 +97,23 @@ pub trait Operation {
     type Response: Decode;
 }
 
-/// Turns the verified bytes of a successful answer into the operation's output.
+/// Turns a verified successful answer into the operation's output.
 pub trait Decode {
     type Output;
-    fn decode(body: &[u8]) -> Result<Self::Output, serde_json::Error>;
+    fn decode(answer: VerifiedResponse) -> Result<Self::Output, serde_json::Error>;
 }
 
-/// A JSON answer decoded into `T`.
+/// A JSON answer decoded into `T`; from the document with decrypted fields when the runtime
+/// decrypted any, else from the verified bytes.
 pub struct Json<T>(PhantomData<fn() -> T>);
 
 impl<T: DeserializeOwned> Decode for Json<T> {
     type Output = T;
-    fn decode(body: &[u8]) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(body)
+    fn decode(answer: VerifiedResponse) -> Result<T, serde_json::Error> {
+        match answer.decrypted {
+            Some(document) => serde_json::from_value(document),
+            None => serde_json::from_slice(&answer.body),
+        }
     }
 }
 
@@ -116,7 +122,7 @@ pub struct Empty;
 
 impl Decode for Empty {
     type Output = ();
-    fn decode(_body: &[u8]) -> Result<(), serde_json::Error> {
+    fn decode(_answer: VerifiedResponse) -> Result<(), serde_json::Error> {
         Ok(())
     }
 }
@@ -126,8 +132,8 @@ pub struct Binary;
 
 impl Decode for Binary {
     type Output = Vec<u8>;
-    fn decode(body: &[u8]) -> Result<Vec<u8>, serde_json::Error> {
-        Ok(body.to_vec())
+    fn decode(answer: VerifiedResponse) -> Result<Vec<u8>, serde_json::Error> {
+        Ok(answer.body)
     }
 }
 
@@ -195,7 +201,8 @@ pub struct Call<'c, C: ?Sized, O> {
     pub(crate) headers: Vec<(String, String)>,
     /// The first error met while assembling; reported when the call is sent.
     pub(crate) invalid: Option<String>,
-    /// Whether `SPEC.encrypted_response_fields` are decrypted with the merchant key.
+    /// Whether `SPEC.encrypted_response_fields` are decrypted with the merchant key (the
+    /// default) or kept as ciphertext.
     pub(crate) decrypt_response: bool,
     pub(crate) operation: PhantomData<fn() -> O>,
 }
@@ -210,7 +217,7 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
             query: Vec::new(),
             headers: Vec::new(),
             invalid: None,
-            decrypt_response: false,
+            decrypt_response: true,
             operation: PhantomData,
         }
     }
@@ -248,16 +255,16 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
         self
     }
 
-    /// Opt in to decrypting the response fields the operation declares encrypted
-    /// (`SPEC.encrypted_response_fields`) with the merchant private key, so the typed answer
-    /// holds plain values. Off by default: without it those fields keep WeChat Pay's base64
-    /// ciphertext.
-    pub fn decrypt_response(mut self) -> Self {
-        self.decrypt_response = true;
+    /// Keeps the answer fields the operation declares encrypted
+    /// (`SPEC.encrypted_response_fields`) as WeChat Pay's base64 RSA-OAEP ciphertext. By
+    /// default the runtime decrypts them with the merchant private key after verifying the
+    /// answer, so the typed answer holds plain values and ciphertext is never stored by mistake.
+    pub fn keep_ciphertext(mut self) -> Self {
+        self.decrypt_response = false;
         self
     }
 
-    /// Whether [`Call::decrypt_response`] was asked for.
+    /// Whether the answer's encrypted fields will be decrypted (see [`Call::keep_ciphertext`]).
     pub fn decrypts_response(&self) -> bool {
         self.decrypt_response
     }
