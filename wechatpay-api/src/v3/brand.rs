@@ -271,7 +271,7 @@ pub mod partner {
                     pub card_type: PostResponseCardType,
                     /// 加密的手机号
                     ///
-                    /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
+                    /// Sensitive: WeChat Pay encrypts it (RSA-OAEP) for the merchant; the client decrypts it after verifying the answer, unless the call asked for `keep_ciphertext()`.
                     ///
                     /// `Debug` shows it as `<redacted>`.
                     pub phone_number: ::std::option::Option<::std::string::String>,
@@ -377,7 +377,7 @@ pub mod partner {
                     >,
                     /// 加密的用户开卡时填写的个人信息
                     ///
-                    /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
+                    /// Sensitive: WeChat Pay encrypts it (RSA-OAEP) for the merchant; the client decrypts it after verifying the answer, unless the call asked for `keep_ciphertext()`.
                     ///
                     /// `Debug` shows it as `<redacted>`.
                     pub value: ::std::option::Option<::std::string::String>,

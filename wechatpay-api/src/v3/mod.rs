@@ -11,18 +11,60 @@ impl<'c, C: ?Sized> V3<'c, C> {
     pub fn new(client: &'c C, args: ::wechatpay_api::runtime::PathArgs) -> Self {
         V3 { client, args }
     }
+    /// `/v3/bill`
+    #[cfg(feature = "bill")]
+    pub fn bill(&self) -> bill::Bill<'c, C> {
+        bill::Bill::new(self.client, self.args.clone())
+    }
+    /// `/v3/billdownload`
+    #[cfg(feature = "billdownload")]
+    pub fn billdownload(&self) -> billdownload::Billdownload<'c, C> {
+        billdownload::Billdownload::new(self.client, self.args.clone())
+    }
     /// `/v3/brand`
     #[cfg(feature = "brand")]
     pub fn brand(&self) -> brand::Brand<'c, C> {
         brand::Brand::new(self.client, self.args.clone())
+    }
+    /// `/v3/certificates`
+    #[cfg(feature = "certificates")]
+    pub fn certificates(&self) -> certificates::Certificates<'c, C> {
+        certificates::Certificates::new(self.client, self.args.clone())
     }
     /// `/v3/marketing`
     #[cfg(feature = "marketing")]
     pub fn marketing(&self) -> marketing::Marketing<'c, C> {
         marketing::Marketing::new(self.client, self.args.clone())
     }
+    /// `/v3/merchant`
+    #[cfg(feature = "merchant")]
+    pub fn merchant(&self) -> merchant::Merchant<'c, C> {
+        merchant::Merchant::new(self.client, self.args.clone())
+    }
+    /// `/v3/pay`
+    #[cfg(feature = "pay")]
+    pub fn pay(&self) -> pay::Pay<'c, C> {
+        pay::Pay::new(self.client, self.args.clone())
+    }
+    /// `/v3/refund`
+    #[cfg(feature = "refund")]
+    pub fn refund(&self) -> refund::Refund<'c, C> {
+        refund::Refund::new(self.client, self.args.clone())
+    }
 }
+#[cfg(feature = "bill")]
+pub mod bill;
+#[cfg(feature = "billdownload")]
+pub mod billdownload;
 #[cfg(feature = "brand")]
 pub mod brand;
+#[cfg(feature = "certificates")]
+pub mod certificates;
 #[cfg(feature = "marketing")]
 pub mod marketing;
+#[cfg(feature = "merchant")]
+pub mod merchant;
+#[cfg(feature = "pay")]
+pub mod pay;
+#[cfg(feature = "refund")]
+pub mod refund;

@@ -280,7 +280,7 @@ pub mod keywords {
         pub struct GetResponseList {
             /// 加密字段
             ///
-            /// Sensitive: arrives encrypted (RSA-OAEP, base64); decrypt it with the merchant private key.
+            /// Sensitive: WeChat Pay encrypts it (RSA-OAEP) for the merchant; the client decrypts it after verifying the answer, unless the call asked for `keep_ciphertext()`.
             ///
             /// `Debug` shows it as `<redacted>`.
             pub value: ::std::option::Option<::std::string::String>,
