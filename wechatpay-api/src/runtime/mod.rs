@@ -9,6 +9,8 @@
 //! - Encrypted answer fields are decrypted with the merchant key on request:
 //!   [`Call::decrypt_response`], or [`Client::decrypt_fields`] afterwards.
 //! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
+//! - [`Client::jsapi_pay_params`] and [`Client::app_pay_params`] sign the parameters a front
+//!   end needs to start a payment ([`paysign`]).
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
@@ -22,6 +24,7 @@ pub mod error;
 pub mod fields;
 pub mod keys;
 pub mod operation;
+pub mod paysign;
 pub mod signing;
 pub mod verify;
 pub mod webhook;
@@ -36,5 +39,6 @@ pub use operation::{
     Binary, Call, Decode, Empty, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
     RequestBodyKind, ResponseBodyKind,
 };
+pub use paysign::{AppPayParams, JsapiPayParams};
 pub use verify::{SignatureHeaders, Verifier};
 pub use webhook::{FromResource, HeaderSource, Notification, Reply, WebhookError, WebhookHandler};
