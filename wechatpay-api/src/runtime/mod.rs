@@ -11,6 +11,7 @@
 //! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
 //! - [`Client::jsapi_pay_params`] and [`Client::app_pay_params`] sign the parameters a front
 //!   end needs to start a payment ([`paysign`]).
+//! - [`media::MediaFile`] prepares an image or video for the media upload endpoints.
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
@@ -23,6 +24,7 @@ pub mod dynamic;
 pub mod error;
 pub mod fields;
 pub mod keys;
+pub mod media;
 pub mod operation;
 pub mod paysign;
 pub mod signing;
@@ -35,6 +37,7 @@ pub use client::{Client, ClientBuilder, VerifiedResponse};
 pub use dynamic::DynamicCall;
 pub use error::{ApiError, Error, VerifyError};
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
+pub use media::{MediaError, MediaFile, MediaKind, MediaMeta};
 pub use operation::{
     Binary, Call, Decode, Empty, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
     RequestBodyKind, ResponseBodyKind,
