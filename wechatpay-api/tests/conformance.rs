@@ -9,7 +9,7 @@
 mod v3;
 
 use serde_json::json;
-use wechatpay_api::runtime::{Client, FilePart, HttpMethod, PathArgs};
+use wechatpay_api::runtime::{Client, HttpMethod, MediaFile, PathArgs};
 use wechatpay_api::testing::{Route, TestServer, keys};
 
 use v3::conformance::items::item_id::{PostRequest, PostRequestType};
@@ -183,15 +183,16 @@ async fn trailing_slash_upload_signs_the_meta() {
             .respond(200, json!({"media_id": "M1"})),
     );
     let client = client(&server);
+    let file = MediaFile::new("a.png", vec![1, 2, 3]).unwrap();
     let meta = PostMeta {
-        filename: "a.png".into(),
-        sha256: "abc".into(),
+        filename: file.file_name().into(),
+        sha256: file.sha256().into(),
     };
     let answer = root(&client)
         .conformance()
         .uploads()
         .index()
-        .post(FilePart::new("a.png", "image/png", vec![1, 2, 3]), &meta)
+        .post(file.file_part(), &meta)
         .await
         .unwrap();
     assert_eq!(answer.media_id, "M1");
@@ -199,6 +200,7 @@ async fn trailing_slash_upload_signs_the_meta() {
     assert_eq!(request.url, "/v3/conformance/uploads/");
     assert_eq!(
         request.json,
-        Some(json!({"filename": "a.png", "sha256": "abc"}))
+        Some(json!({"filename": "a.png", "sha256": file.sha256()}))
     );
+    assert_eq!(request.file("file"), Some(&file.file_part()));
 }

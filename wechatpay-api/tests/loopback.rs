@@ -4,8 +4,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use wechatpay_api::runtime::{
-    Call, Client, Empty, Error, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
-    RequestBodyKind, ResponseBodyKind, VerifyError,
+    Call, Client, Empty, Error, FilePart, HttpMethod, Json, MediaFile, MediaKind, Operation,
+    OperationSpec, PathArgs, RequestBodyKind, ResponseBodyKind, VerifyError,
 };
 use wechatpay_api::testing::{Misbehavior, Route, TestServer, keys};
 
@@ -445,26 +445,111 @@ async fn multipart_upload_signs_the_meta_part() {
             .respond(200, json!({"media_id": "M1"})),
     );
     let client = client(&server);
+    let bytes = vec![0x89, b'P', b'N', b'G', 0, 1, 2];
+    let file = FilePart::new("a.png", "image/png", bytes.clone());
+    // printf '\x89PNG\x00\x01\x02' | sha256sum
+    let sha256 = "a9c74dcaf10fa87b290d88c7e48b779a33e9c987926b209d24ddaa8d99dc8c69";
     let answer = Call::<_, Upload>::new(&client, PathArgs::new())
-        .json(&json!({"filename": "a.png", "sha256": "abc"}))
-        .file(
-            "file",
-            FilePart::new("a.png", "image/png", vec![0x89, b'P', b'N', b'G', 0, 1, 2]),
-        )
+        .json(&json!({"filename": "a.png", "sha256": sha256}))
+        .file("file", file.clone())
         .await
         .unwrap();
     assert_eq!(answer, json!({"media_id": "M1"}));
     let request = &server.requests()[0];
     assert_eq!(
         request.json,
-        Some(json!({"filename": "a.png", "sha256": "abc"}))
+        Some(json!({"filename": "a.png", "sha256": sha256}))
     );
+    assert_eq!(request.file("file"), Some(&file));
     assert!(
         request
             .header("content-type")
             .unwrap()
             .starts_with("multipart/form-data; boundary=")
     );
+}
+
+fn media_routes(server: &TestServer) {
+    for kind in [MediaKind::Image, MediaKind::Video] {
+        server.route(
+            Route::new(HttpMethod::Post, kind.upload_path())
+                .respond(200, json!({"media_id": "M-1"})),
+        );
+    }
+}
+
+#[tokio::test]
+async fn media_file_uploads_through_the_dynamic_call() {
+    let server = server();
+    media_routes(&server);
+    let client = client(&server);
+    for (name, bytes, kind) in [
+        (
+            "logo.PNG",
+            b"\x89PNG image bytes".to_vec(),
+            MediaKind::Image,
+        ),
+        (
+            "intro.mp4",
+            vec![0u8, 0, 0, 24, b'f', b't', b'y', b'p'],
+            MediaKind::Video,
+        ),
+    ] {
+        let file = MediaFile::new(name, bytes.clone()).unwrap();
+        assert_eq!(file.kind(), kind);
+        let answer = client
+            .request(HttpMethod::Post, file.kind().upload_path())
+            .json(&file.meta())
+            .file("file", file.file_part())
+            .await
+            .unwrap();
+        assert_eq!(
+            answer.json::<serde_json::Value>().unwrap()["media_id"],
+            "M-1"
+        );
+
+        let request = server.requests().pop().unwrap();
+        assert_eq!(request.url, kind.upload_path());
+        assert_eq!(
+            request.json,
+            Some(json!({"filename": name, "sha256": file.sha256()}))
+        );
+        let part = request.file("file").unwrap();
+        assert_eq!(part.file_name, name);
+        assert_eq!(part.content_type, file.content_type());
+        assert_eq!(part.bytes, bytes);
+    }
+    // printf '\x89PNG image bytes' | sha256sum
+    assert_eq!(
+        server.requests()[0].json.as_ref().unwrap()["sha256"],
+        "378b779adbf326b35c24984bfd733a358b7a1adf9f893f9f98603ffa0b6c763e"
+    );
+}
+
+#[tokio::test]
+async fn upload_whose_file_changed_after_the_meta_is_refused() {
+    let server = server();
+    media_routes(&server);
+    let client = client(&server);
+    let file = MediaFile::new("logo.png", b"\x89PNG image bytes".to_vec()).unwrap();
+    let (meta, mut part) = file.into_parts();
+    part.bytes[1] ^= 0x20;
+    let err = client
+        .request(HttpMethod::Post, MediaKind::Image.upload_path())
+        .json(&meta)
+        .file("file", part)
+        .await
+        .unwrap_err();
+    let api = err.as_api().expect("an API error");
+    assert_eq!(
+        (api.status, api.code.as_deref()),
+        (400, Some("PARAM_ERROR"))
+    );
+    assert!(
+        api.message.as_deref().unwrap().contains("sha256"),
+        "{api:?}"
+    );
+    assert!(server.requests().is_empty());
 }
 
 #[tokio::test]

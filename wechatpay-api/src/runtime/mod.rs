@@ -9,6 +9,9 @@
 //! - Encrypted answer fields are decrypted with the merchant key once the answer is verified
 //!   ([`Call::keep_ciphertext`] opts out; [`Client::decrypt_fields`] decrypts afterwards).
 //! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
+//! - [`Client::jsapi_pay_params`] and [`Client::app_pay_params`] sign the parameters a front
+//!   end needs to start a payment ([`paysign`]).
+//! - [`media::MediaFile`] prepares an image or video for the media upload endpoints.
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
@@ -21,7 +24,9 @@ pub mod dynamic;
 pub mod error;
 pub mod fields;
 pub mod keys;
+pub mod media;
 pub mod operation;
+pub mod paysign;
 pub mod signing;
 pub mod verify;
 pub mod webhook;
@@ -32,9 +37,11 @@ pub use client::{Client, ClientBuilder, VerifiedResponse};
 pub use dynamic::DynamicCall;
 pub use error::{ApiError, Error, VerifyError};
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
+pub use media::{MediaError, MediaFile, MediaKind, MediaMeta};
 pub use operation::{
     Binary, Call, Decode, Empty, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
     RequestBodyKind, ResponseBodyKind,
 };
+pub use paysign::{AppPayParams, JsapiPayParams};
 pub use verify::{SignatureHeaders, Verifier};
 pub use webhook::{FromResource, HeaderSource, Notification, Reply, WebhookError, WebhookHandler};

@@ -5,7 +5,9 @@
 //! with the merchant's public key (and its timestamp), decrypts the request fields a route
 //! declares encrypted with the private key named by `Wechatpay-Serial`, encrypts declared
 //! answer fields with the merchant's public key, and signs every answer with its WeChat Pay
-//! key. It can be told to misbehave ([`Misbehavior`]) to exercise a client's checks.
+//! key. Like WeChat Pay, it refuses (`400 PARAM_ERROR`) an upload whose `meta.sha256` is not
+//! the SHA-256 of its `file` part. It can be told to misbehave ([`Misbehavior`]) to exercise
+//! a client's checks.
 //!
 //! ```no_run
 //! use wechatpay_api::runtime::HttpMethod;
@@ -32,11 +34,13 @@ use crate::runtime::client::{Client, ClientBuilder};
 use crate::runtime::error::Error;
 use crate::runtime::fields::transform_fields;
 use crate::runtime::keys::{MerchantPrivateKey, WechatpayKey};
-use crate::runtime::operation::HttpMethod;
+use crate::runtime::media::sha256_hex;
+use crate::runtime::operation::{FilePart, HttpMethod};
 use crate::runtime::signing::{AuthorizationHeader, nonce, request_message, response_message};
 use crate::runtime::verify::{MAX_CLOCK_SKEW_SECS, unix_now};
 
 pub mod keys;
+mod multipart;
 pub mod notification;
 
 pub use notification::{NotificationBuilder, SentNotification};
@@ -135,6 +139,8 @@ pub struct RecordedRequest {
     pub body: Vec<u8>,
     /// The JSON body (the `meta` part of uploads) with encrypted fields decrypted.
     pub json: Option<Value>,
+    /// The file parts of an upload, by form name (`file`).
+    pub files: Vec<(String, FilePart)>,
     pub authorization: AuthorizationHeader,
 }
 
@@ -145,6 +151,14 @@ impl RecordedRequest {
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The first file part with this form name.
+    pub fn file(&self, name: &str) -> Option<&FilePart> {
+        self.files
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, part)| part)
     }
 }
 
@@ -437,9 +451,10 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
             .map(|(_, v)| v.as_str())
     };
 
-    // 1. The merchant's signature.
-    let signed_body = match multipart_meta(header("content-type"), &body) {
-        Some(meta) => meta,
+    // 1. The merchant's signature (over the `meta` part, for uploads).
+    let upload = multipart::parts(header("content-type"), &body).map(Upload::new);
+    let signed_body = match &upload {
+        Some(upload) => upload.meta.clone(),
         None => body.clone(),
     };
     let authorization =
@@ -465,7 +480,7 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
         );
     };
 
-    // 3. Encrypted request fields.
+    // 3. The JSON body, encrypted request fields decrypted.
     let mut json: Option<Value> = if signed_body.is_empty() {
         None
     } else {
@@ -508,16 +523,24 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
             }
         }
     }
+
+    // 4. The digest of an upload.
+    if let (Some(upload), Some(meta)) = (&upload, &json) {
+        if let Err(message) = upload.check_sha256(meta) {
+            return state.answer(400, Some(error_json("PARAM_ERROR", &message)));
+        }
+    }
     state.requests.push(RecordedRequest {
         method,
         url,
         headers: headers.clone(),
         body,
         json,
+        files: upload.map(|upload| upload.files).unwrap_or_default(),
         authorization,
     });
 
-    // 4. The answer.
+    // 5. The answer.
     let mut answer = route.body.clone();
     if let Some(value) = answer.as_mut() {
         let merchant = &state.merchant_public;
@@ -568,33 +591,45 @@ fn check_authorization(
     Ok(auth)
 }
 
-/// The `meta` part of a multipart upload, if the request is one.
-fn multipart_meta(content_type: Option<&str>, body: &[u8]) -> Option<Vec<u8>> {
-    let content_type = content_type?;
-    if !content_type.starts_with("multipart/form-data") {
-        return None;
-    }
-    let boundary = content_type.split("boundary=").nth(1)?.trim_matches('"');
-    let delimiter = format!("--{boundary}");
-    let text = body;
-    let mut start = 0;
-    while let Some(found) = find(&text[start..], delimiter.as_bytes()) {
-        let part_start = start + found + delimiter.len();
-        let rest = &text[part_start..];
-        let headers_end = find(rest, b"\r\n\r\n")?;
-        let headers = String::from_utf8_lossy(&rest[..headers_end]);
-        let content = &rest[headers_end + 4..];
-        let end = find(content, format!("\r\n{delimiter}").as_bytes())?;
-        if headers.contains("name=\"meta\"") {
-            return Some(content[..end].to_vec());
-        }
-        start = part_start + headers_end + 4 + end;
-    }
-    Some(Vec::new())
+/// A multipart request: the `meta` part (the signed text; empty if absent) and the files.
+struct Upload {
+    meta: Vec<u8>,
+    files: Vec<(String, FilePart)>,
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
+impl Upload {
+    fn new(parts: Vec<multipart::Part>) -> Upload {
+        let mut meta = Vec::new();
+        let mut files = Vec::new();
+        for part in parts {
+            match part.into_file() {
+                Ok(file) => files.push(file),
+                Err(part) if part.name == "meta" => meta = part.bytes,
+                Err(_) => {}
+            }
+        }
+        Upload { meta, files }
+    }
+
+    /// A `meta.sha256` must be the SHA-256 (hex) of the `file` part.
+    fn check_sha256(&self, meta: &Value) -> Result<(), String> {
+        let Some(claimed) = meta.get("sha256") else {
+            return Ok(());
+        };
+        let Some(claimed) = claimed.as_str() else {
+            return Err("meta.sha256 must be a string".into());
+        };
+        let Some((_, file)) = self.files.iter().find(|(name, _)| name == "file") else {
+            return Err("meta.sha256 is given but the upload has no `file` part".into());
+        };
+        let actual = sha256_hex(&file.bytes);
+        if !claimed.eq_ignore_ascii_case(&actual) {
+            return Err(format!(
+                "meta.sha256 `{claimed}` does not match the SHA-256 of the file part `{actual}`"
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl State {
