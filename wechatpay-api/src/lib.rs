@@ -10,6 +10,8 @@ extern crate self as wechatpay_api;
 mod chain;
 #[doc(hidden)]
 pub mod fields;
+#[cfg(feature = "merchant")]
+mod media_upload;
 pub mod runtime;
 #[cfg(feature = "test-server")]
 pub mod testing;

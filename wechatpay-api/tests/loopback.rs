@@ -479,6 +479,37 @@ fn media_routes(server: &TestServer) {
 }
 
 #[tokio::test]
+async fn upload_media_picks_the_endpoint_and_sends_the_digest() {
+    let server = server();
+    media_routes(&server);
+    let client = client(&server);
+    for (name, path) in [
+        ("logo.jpg", "/v3/merchant/media/upload"),
+        ("intro.MOV", "/v3/merchant/media/video_upload"),
+    ] {
+        let file = MediaFile::new(name, b"media bytes".to_vec()).unwrap();
+        assert_eq!(client.upload_media(&file).await.unwrap(), "M-1");
+        let request = server.requests().pop().unwrap();
+        assert_eq!(request.url, path);
+        assert_eq!(request.json.as_ref().unwrap()["sha256"], file.sha256());
+        assert_eq!(request.file("file").unwrap().bytes, b"media bytes");
+    }
+}
+
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_upload_media_sends_the_digest() {
+    let server = server();
+    media_routes(&server);
+    let client = server.client_builder().build_blocking().unwrap();
+    let file = MediaFile::new("logo.png", b"png".to_vec()).unwrap();
+    assert_eq!(client.upload_media(&file).unwrap(), "M-1");
+    let request = server.requests().pop().unwrap();
+    assert_eq!(request.url, "/v3/merchant/media/upload");
+    assert_eq!(request.json.as_ref().unwrap()["sha256"], file.sha256());
+}
+
+#[tokio::test]
 async fn media_file_uploads_through_the_dynamic_call() {
     let server = server();
     media_routes(&server);
