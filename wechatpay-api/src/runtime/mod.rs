@@ -9,10 +9,13 @@
 //! - Encrypted answer fields are decrypted with the merchant key on request:
 //!   [`Call::decrypt_response`], or [`Client::decrypt_fields`] afterwards.
 //! - [`Client::request`] calls any path template ([`dynamic::DynamicCall`]).
+//! - [`Client::download_bill`] streams a bill file, gunzips it and checks its digest
+//!   ([`bill`]).
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
 pub mod aead;
+pub mod bill;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod client;
@@ -28,9 +31,10 @@ pub mod webhook;
 
 pub use self::core::{PreparedRequest, USER_AGENT};
 pub use aead::ApiV3Key;
+pub use bill::{BillCompression, BillFile, BillSummary};
 pub use client::{Client, ClientBuilder, VerifiedResponse};
 pub use dynamic::DynamicCall;
-pub use error::{ApiError, Error, VerifyError};
+pub use error::{ApiError, BillError, Error, VerifyError};
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 pub use operation::{
     Binary, Call, Decode, Empty, FilePart, HttpMethod, Json, Operation, OperationSpec, PathArgs,
