@@ -20,7 +20,7 @@ use super::verify::Verifier;
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: Arc<Core>,
-    http: reqwest::blocking::Client,
+    pub(crate) http: reqwest::blocking::Client,
 }
 
 impl Client {

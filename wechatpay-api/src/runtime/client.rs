@@ -195,7 +195,7 @@ impl ClientBuilder {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: Arc<Core>,
-    http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
 }
 
 impl Client {

@@ -49,6 +49,8 @@ pub struct PreparedRequest {
 /// dynamic call.
 pub(crate) struct RequestParts<'a> {
     pub method: HttpMethod,
+    /// The encoded path. It may end in an already encoded `?query` when `query` is empty: a
+    /// bill download keeps its URL's query exactly as WeChat Pay wrote it.
     pub path: String,
     pub base_uri: Option<&'a str>,
     pub request_body: RequestBodyKind,
@@ -303,13 +305,7 @@ impl Core {
         body: Vec<u8>,
     ) -> Result<VerifiedResponse, Error> {
         if !(200..300).contains(&status) {
-            let request_id = headers
-                .get("request-id")
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_owned);
-            return Err(Error::Api(Box::new(ApiError::from_response(
-                status, request_id, &body,
-            ))));
+            return Err(api_error(status, &headers, &body));
         }
         if kind != ResponseBodyKind::Binary {
             self.verifier.verify(&headers, &body)?;
@@ -359,6 +355,15 @@ impl Core {
         let plain = self.merchant_key.decrypt(ciphertext_base64)?;
         String::from_utf8(plain).map_err(|_| Error::Crypto("decrypted field is not UTF-8".into()))
     }
+}
+
+/// The [`Error::Api`] for a non-2xx answer.
+pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    let request_id = headers
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    Error::Api(Box::new(ApiError::from_response(status, request_id, body)))
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, Error> {

@@ -4,6 +4,7 @@
 //! their `Debug`/`Display` output never shows secrets (keys, the APIv3 key, decrypted fields).
 
 use std::fmt;
+use std::path::PathBuf;
 
 /// Anything that can go wrong building a client, sending a call or checking an answer.
 #[derive(Debug)]
@@ -29,6 +30,8 @@ pub enum Error {
     },
     /// An encrypted field (request or response) could not be encrypted/decrypted.
     Crypto(String),
+    /// A bill download was refused or failed its checks; see [`BillError`].
+    Bill(BillError),
 }
 
 impl fmt::Display for Error {
@@ -46,6 +49,7 @@ impl fmt::Display for Error {
                 )
             }
             Error::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
+            Error::Bill(e) => write!(f, "bill download failed: {e}"),
         }
     }
 }
@@ -57,6 +61,7 @@ impl std::error::Error for Error {
             Error::Api(e) => Some(&**e),
             Error::Verification(e) => Some(e),
             Error::Decode { source, .. } => Some(source),
+            Error::Bill(e) => Some(e),
             _ => None,
         }
     }
@@ -65,6 +70,12 @@ impl std::error::Error for Error {
 impl From<VerifyError> for Error {
     fn from(e: VerifyError) -> Error {
         Error::Verification(e)
+    }
+}
+
+impl From<BillError> for Error {
+    fn from(e: BillError) -> Error {
+        Error::Bill(e)
     }
 }
 
@@ -94,6 +105,14 @@ impl Error {
     pub fn as_verification(&self) -> Option<&VerifyError> {
         match self {
             Error::Verification(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The bill download failure, if a bill was refused.
+    pub fn as_bill(&self) -> Option<&BillError> {
+        match self {
+            Error::Bill(e) => Some(e),
             _ => None,
         }
     }
@@ -218,3 +237,109 @@ impl fmt::Display for VerifyError {
 }
 
 impl std::error::Error for VerifyError {}
+
+/// Why a bill download was refused. Before the download: an unknown `hash_type`, a malformed
+/// `hash_value` or download URL. During or after it: a corrupt gzip stream, a bill past the
+/// size cap, a digest mismatch, or the destination failing.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum BillError {
+    /// `hash_type` names an algorithm this crate does not check (only `SHA1` is known).
+    UnknownHashType(String),
+    /// `hash_value` is not a hex digest of the length `hash_type` produces.
+    MalformedHashValue(String),
+    /// The download URL is unusable or points outside `/v3/billdownload/`.
+    DownloadUrl(String),
+    /// The compressed download is not a complete, valid gzip stream (truncated or corrupt).
+    CorruptGzip(String),
+    /// The uncompressed bill grew past the configured cap.
+    TooLarge { limit: u64 },
+    /// The uncompressed bill does not have the digest WeChat Pay announced. Everything written
+    /// to the destination must be discarded.
+    DigestMismatch {
+        hash_type: String,
+        expected: String,
+        actual: String,
+        bytes: u64,
+    },
+    /// Reading the bill from its source failed (a local source, not the network).
+    Read(std::io::Error),
+    /// Writing the bill to its destination failed.
+    Write(std::io::Error),
+    /// Creating, writing, syncing or renaming the destination file failed.
+    File {
+        action: &'static str,
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+impl fmt::Display for BillError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BillError::UnknownHashType(name) => write!(
+                f,
+                "hash_type `{}` is not supported (only SHA1 is known); nothing was downloaded",
+                shorten(name)
+            ),
+            BillError::MalformedHashValue(value) => write!(
+                f,
+                "hash_value `{}` is not a hex SHA-1 digest (40 hex digits); nothing was downloaded",
+                shorten(value)
+            ),
+            BillError::DownloadUrl(reason) => {
+                write!(f, "download URL refused: {reason}; nothing was downloaded")
+            }
+            BillError::CorruptGzip(reason) => write!(
+                f,
+                "the gzip stream is truncated or corrupt ({reason}); discard what was written"
+            ),
+            BillError::TooLarge { limit } => write!(
+                f,
+                "the uncompressed bill is larger than the {limit}-byte cap; discard what was written"
+            ),
+            BillError::DigestMismatch {
+                hash_type,
+                expected,
+                actual,
+                bytes,
+            } => write!(
+                f,
+                "{hash_type} digest mismatch: expected {expected}, got {actual} over {bytes} \
+                 uncompressed bytes; the bill is damaged or forged, discard what was written"
+            ),
+            BillError::Read(e) => write!(f, "reading the bill failed: {e}"),
+            BillError::Write(e) => {
+                write!(f, "writing the bill failed: {e}; discard what was written")
+            }
+            BillError::File {
+                action,
+                path,
+                source,
+            } => write!(f, "cannot {action} `{}`: {source}", path.display()),
+        }
+    }
+}
+
+impl std::error::Error for BillError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            BillError::Read(e) | BillError::Write(e) | BillError::File { source: e, .. } => Some(e),
+            _ => None,
+        }
+    }
+}
+
+/// At most 80 characters of a value that came over the network, escaped for display.
+fn shorten(value: &str) -> String {
+    let mut shown: String = value
+        .chars()
+        .take(80)
+        .collect::<String>()
+        .escape_debug()
+        .to_string();
+    if value.chars().nth(80).is_some() {
+        shown.push('…');
+    }
+    shown
+}

@@ -12,10 +12,13 @@
 //! - [`Client::jsapi_pay_params`] and [`Client::app_pay_params`] sign the parameters a front
 //!   end needs to start a payment ([`paysign`]).
 //! - [`media::MediaFile`] prepares an image or video for the media upload endpoints.
+//! - [`Client::download_bill`] streams a bill file, gunzips it and checks its digest
+//!   ([`bill`]).
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
 pub mod aead;
+pub mod bill;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 pub mod client;
@@ -33,9 +36,10 @@ pub mod webhook;
 
 pub use self::core::{PreparedRequest, USER_AGENT};
 pub use aead::ApiV3Key;
+pub use bill::{BillCompression, BillFile, BillSummary};
 pub use client::{Client, ClientBuilder, VerifiedResponse};
 pub use dynamic::DynamicCall;
-pub use error::{ApiError, Error, VerifyError};
+pub use error::{ApiError, BillError, Error, VerifyError};
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 pub use media::{MediaError, MediaFile, MediaKind, MediaMeta};
 pub use operation::{

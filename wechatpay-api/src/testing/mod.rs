@@ -76,6 +76,20 @@ pub struct Route {
     encrypted_response_fields: Vec<String>,
     status: u16,
     body: Option<Value>,
+    raw: Option<RawAnswer>,
+}
+
+/// An unsigned answer of raw bytes, like WeChat Pay's file downloads.
+#[derive(Clone)]
+struct RawAnswer {
+    content_type: String,
+    bytes: Bytes,
+}
+
+impl std::fmt::Debug for RawAnswer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} ({} bytes)", self.content_type, self.bytes.len())
+    }
 }
 
 impl Route {
@@ -88,6 +102,7 @@ impl Route {
             encrypted_response_fields: Vec::new(),
             status: 204,
             body: None,
+            raw: None,
         }
     }
 
@@ -108,6 +123,25 @@ impl Route {
     pub fn respond(mut self, status: u16, body: Value) -> Route {
         self.status = status;
         self.body = Some(body);
+        self.raw = None;
+        self
+    }
+
+    /// Answers with these bytes as they are and no `Wechatpay-*` signature headers, as WeChat
+    /// Pay serves file downloads (`/v3/billdownload/file`). The request must still be signed.
+    /// The bytes are shared, not copied, between answers.
+    pub fn respond_bytes(
+        mut self,
+        status: u16,
+        content_type: &str,
+        bytes: impl Into<Vec<u8>>,
+    ) -> Route {
+        self.status = status;
+        self.body = None;
+        self.raw = Some(RawAnswer {
+            content_type: content_type.to_owned(),
+            bytes: Bytes::from(bytes.into()),
+        });
         self
     }
 
@@ -541,6 +575,9 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
     });
 
     // 5. The answer.
+    if let Some(raw) = route.raw {
+        return state.raw_answer(route.status, raw);
+    }
     let mut answer = route.body.clone();
     if let Some(value) = answer.as_mut() {
         let merchant = &state.merchant_public;
@@ -633,10 +670,24 @@ impl Upload {
 }
 
 impl State {
+    fn next_request_id(&mut self) -> String {
+        self.counter += 1;
+        format!("TEST-REQUEST-{:08}", self.counter)
+    }
+
+    /// An unsigned answer of raw bytes (misbehaviours are left for the next signed answer).
+    fn raw_answer(&mut self, status: u16, raw: RawAnswer) -> Response<Full<Bytes>> {
+        Response::builder()
+            .status(status)
+            .header("Request-ID", self.next_request_id())
+            .header("Content-Type", raw.content_type)
+            .body(Full::new(raw.bytes))
+            .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
+    }
+
     /// A signed answer (or a misbehaving one, if one is queued).
     fn answer(&mut self, status: u16, body: Option<Value>) -> Response<Full<Bytes>> {
-        self.counter += 1;
-        let request_id = format!("TEST-REQUEST-{:08}", self.counter);
+        let request_id = self.next_request_id();
         let misbehavior = self.misbehavior.pop_front();
         let (status, body) = match &misbehavior {
             Some(Misbehavior::Error {
