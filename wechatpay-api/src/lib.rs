@@ -7,6 +7,8 @@
 
 extern crate self as wechatpay_api;
 
+#[cfg(feature = "bill")]
+mod bill_apply;
 mod chain;
 #[doc(hidden)]
 pub mod fields;

@@ -283,7 +283,8 @@ pub mod refund {
         /// When the refund was accepted (RFC 3339)
         pub create_time: ::std::option::Option<::std::string::String>,
         /// Current state of the refund
-        pub status: ::std::option::Option<::std::string::String>,
+        /// `SUCCESS` | `CLOSED` | `PROCESSING` | `ABNORMAL` 枚举值之一
+        pub status: ::std::option::Option<RefundStatus>,
         /// Merchant account the refund is paid from
         pub funds_account: ::std::option::Option<::std::string::String>,
         /// Money of the refund
@@ -324,6 +325,26 @@ pub mod refund {
         optional, recv_account : "recv_account" optional, fund_source : "fund_source"
         optional, refund_account : "refund_account" optional, individual_auth_id :
         "individual_auth_id" optional }
+    );
+    /// Current state of the refund
+    /// `SUCCESS` | `CLOSED` | `PROCESSING` | `ABNORMAL` 枚举值之一
+    #[derive(Clone, Debug, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum RefundStatus {
+        /// `SUCCESS`
+        Success,
+        /// `CLOSED`
+        Closed,
+        /// `PROCESSING`
+        Processing,
+        /// `ABNORMAL`
+        Abnormal,
+        /// A value this version of the crate does not know.
+        Unknown(::std::string::String),
+    }
+    ::wechatpay_api::impl_string_enum!(
+        RefundStatus { Success = "SUCCESS", Closed = "CLOSED", Processing = "PROCESSING",
+        Abnormal = "ABNORMAL" }
     );
     /// Money of the refund
     #[derive(Clone, Default)]
