@@ -15,7 +15,7 @@
 
 use std::process::ExitCode;
 
-use wechatpay_api::runtime::{Client, Error, client::DEFAULT_BASE_URL};
+use wechatpay_api::runtime::{Client, Error, beijing_time, client::DEFAULT_BASE_URL};
 use wechatpay_api::v3::brand::partner::card_member::user_cards::import_by_openid::{
     PostRequest, PostRequestDateInformation, PostRequestDateInformationType,
 };
@@ -27,28 +27,6 @@ fn env(name: &str) -> Result<String, String> {
 fn pem_file(name: &str) -> Result<String, String> {
     let path = env(name)?;
     std::fs::read_to_string(&path).map_err(|e| format!("{name}: cannot read `{path}`: {e}"))
-}
-
-/// `YYYY-MM-DDTHH:MM:SS+08:00` for a Unix time (Beijing time, as WeChat Pay writes it).
-fn rfc3339_beijing(unix: i64) -> String {
-    let secs = unix + 8 * 3600;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+08:00",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 async fn run() -> Result<String, String> {
@@ -69,7 +47,7 @@ async fn run() -> Result<String, String> {
 
     let pickup_time = match std::env::var("WECHATPAY_PICKUP_TIME") {
         Ok(time) => time,
-        Err(_) => rfc3339_beijing(wechatpay_api::runtime::verify::unix_now()),
+        Err(_) => beijing_time::rfc3339(wechatpay_api::runtime::verify::unix_now()),
     };
     let body = PostRequest {
         brand_id: env("WECHATPAY_BRAND_ID")?,
@@ -112,17 +90,5 @@ async fn main() -> ExitCode {
             eprintln!("membercard: {message}");
             ExitCode::FAILURE
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn beijing_time() {
-        assert_eq!(super::rfc3339_beijing(0), "1970-01-01T08:00:00+08:00");
-        assert_eq!(
-            super::rfc3339_beijing(1_554_208_460),
-            "2019-04-02T20:34:20+08:00"
-        );
     }
 }

@@ -18,6 +18,7 @@
 //!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
 
 pub mod aead;
+pub mod beijing_time;
 pub mod bill;
 #[cfg(feature = "blocking")]
 pub mod blocking;
