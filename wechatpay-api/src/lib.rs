@@ -34,3 +34,8 @@ pub mod __private {
     pub use serde;
     pub use serde_json;
 }
+
+/// The README's Rust examples are compiled as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeExamples;
