@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use serde_json::{Value, json};
 use wechatpay_api::models;
+use wechatpay_api::models::refund::RefundStatus;
 use wechatpay_api::runtime::{
     ApiV3Key, Client, Error, MediaFile, MerchantPrivateKey, Operation, VerifyError, WebhookError,
     WebhookHandler, WechatpayKey,
@@ -1251,7 +1252,7 @@ mod refund {
         assert_eq!(r.transaction_id, TRANSACTION_ID);
         assert_eq!(r.out_trade_no, OUT_TRADE_NO);
         assert_eq!(r.channel.as_deref(), Some("ORIGINAL"));
-        assert_eq!(r.status.as_deref(), Some("PROCESSING"));
+        assert_eq!(r.status, Some(RefundStatus::Processing));
         assert_eq!(r.user_received_account, "招商银行信用卡0403");
         assert_eq!(r.amount.payer_refund, 45);
         assert_eq!(r.amount.discount_refund, Some(5));
@@ -1356,7 +1357,7 @@ mod refund {
             .unwrap();
         for answer in [&direct, &partner] {
             assert_eq!(takes_refund(answer), (OUT_REFUND_NO, 50, 100));
-            assert_eq!(answer.status.as_deref(), Some("SUCCESS"));
+            assert_eq!(answer.status, Some(RefundStatus::Success));
             assert_eq!(
                 answer.success_time.as_deref(),
                 Some("2020-12-01T16:18:12+08:00")
