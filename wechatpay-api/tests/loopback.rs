@@ -421,6 +421,14 @@ async fn empty_answer_is_still_verified() {
         matches!(err, Error::Verification(VerifyError::MissingHeader(_))),
         "{err:?}"
     );
+    server.misbehave_once(Misbehavior::TamperedBody);
+    let err = Call::<_, Delete>::new(&client, PathArgs::new().with("c1"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::Verification(VerifyError::BadSignature { .. })),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]

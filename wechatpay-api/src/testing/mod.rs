@@ -49,7 +49,8 @@ pub use notification::{NotificationBuilder, SentNotification};
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Misbehavior {
-    /// The body is changed after it was signed.
+    /// The body is changed after it was signed (an empty answer's signed nonce, since an empty
+    /// body cannot change on the wire).
     TamperedBody,
     /// `Wechatpay-Serial` names a key the client cannot know.
     WrongSerial,
@@ -721,9 +722,12 @@ impl State {
             Some(Misbehavior::WrongSerial) => "UNKNOWN_SERIAL_0000000000000000".to_owned(),
             _ => signing.id.clone(),
         };
-        let bytes = match misbehavior {
-            Some(Misbehavior::TamperedBody) => tamper(bytes),
-            _ => bytes,
+        // An empty answer (204) has no body to change on the wire: the signed nonce changes
+        // instead, so the tampering is still there for the client to catch.
+        let (bytes, nonce) = match misbehavior {
+            Some(Misbehavior::TamperedBody) if bytes.is_empty() => (bytes, tamper_text(nonce)),
+            Some(Misbehavior::TamperedBody) => (tamper(bytes), nonce),
+            _ => (bytes, nonce),
         };
         let mut response = Response::builder()
             .status(status)
@@ -742,6 +746,14 @@ impl State {
             .body(Full::new(Bytes::from(bytes)))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
     }
+}
+
+fn tamper_text(text: String) -> String {
+    let mut tampered: String = text.chars().rev().collect();
+    if tampered == text {
+        tampered.push('0');
+    }
+    tampered
 }
 
 fn tamper(bytes: Vec<u8>) -> Vec<u8> {
