@@ -1624,6 +1624,37 @@ mod bill {
             ])
         );
     }
+
+    /// The generated `GET /v3/billdownload/file` returns the raw file, unverified (WeChat Pay
+    /// does not sign downloads; `runtime::bill` checks the digest).
+    #[tokio::test]
+    async fn bill_file_through_the_generated_download_operation() {
+        use wechatpay_api::runtime::HttpMethod;
+        use wechatpay_api::v3::billdownload::file;
+        let server = server();
+        server.route(
+            Route::new(HttpMethod::Get, "/v3/billdownload/file").respond_bytes(
+                200,
+                "text/plain",
+                b"a,b\n1,2\n".to_vec(),
+            ),
+        );
+        let client = client(&server);
+        let bytes: Vec<u8> = client
+            .v3()
+            .billdownload()
+            .file()
+            .get(&file::GetQuery {
+                token: "6XIv5TUP".into(),
+                tartype: None,
+            })
+            .await
+            .unwrap();
+        assert_eq!(bytes, b"a,b\n1,2\n");
+        let request = only_request(&server);
+        assert_eq!(request.url, "/v3/billdownload/file?token=6XIv5TUP");
+        assert!(request.header("authorization").is_some());
+    }
 }
 
 mod certificates {
