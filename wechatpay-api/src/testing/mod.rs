@@ -443,6 +443,9 @@ async fn serve(
                 Err(_) => continue,
             },
         };
+        // Without it, Nagle's algorithm and the client's delayed ACK hold the end of an
+        // answer back for up to 40 ms.
+        let _ = stream.set_nodelay(true);
         let state = state.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {

@@ -63,6 +63,7 @@ pub struct BillFile {
     pub hash_type: String,
     /// `hash_value` of the bill answer: hex digest of the uncompressed bill (any case).
     pub hash_value: String,
+    /// How the file is encoded: gzip when the bill was requested with `tar_type=GZIP`.
     pub compression: BillCompression,
     /// Refuse a bill whose uncompressed size passes this many bytes (default: no cap).
     pub max_bytes: Option<u64>,
