@@ -318,7 +318,7 @@ fn stale_and_future_timestamps() {
             .handle_event_at::<Value>(&sent.headers, &sent.body, old + 10)
             .is_ok()
     );
-    let mut relaxed = public_key_handler();
+    let relaxed = public_key_handler();
     relaxed.set_max_skew(7200);
     assert!(relaxed.handle(&sent.headers, &sent.body).is_ok());
 }

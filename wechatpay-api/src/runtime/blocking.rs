@@ -5,7 +5,6 @@
 //! inside an async runtime.
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use reqwest::header::HeaderMap;
 use serde_json::Value;
@@ -13,8 +12,8 @@ use serde_json::Value;
 use super::client::{VerifiedResponse, operation_parts, reqwest_method};
 use super::core::{Core, PreparedRequest};
 use super::error::Error;
+use super::key_store::KeyStore;
 use super::operation::{Call, Decode, Operation};
-use super::verify::Verifier;
 
 /// The blocking WeChat Pay client. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -28,18 +27,18 @@ impl Client {
         super::ClientBuilder::default()
     }
 
-    pub(crate) fn from_core(
-        core: Core,
-        timeout: Duration,
-        connect_timeout: Duration,
-    ) -> Result<Client, Error> {
+    pub(crate) fn from_core(built: super::client::BuiltCore) -> Result<Client, Error> {
         let http = reqwest::blocking::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(connect_timeout)
+            .timeout(built.timeout)
+            .connect_timeout(built.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        #[cfg(feature = "certificates")]
+        if let Some(download) = built.download {
+            super::certificates::install_blocking(&built.core, &http, download);
+        }
         Ok(Client {
-            core: Arc::new(core),
+            core: built.core,
             http,
         })
     }
@@ -49,14 +48,34 @@ impl Client {
         &self.core.mchid
     }
 
-    /// The WeChat Pay keys this client trusts.
-    pub fn verifier(&self) -> &Verifier {
-        &self.core.verifier
+    /// The WeChat Pay keys this client trusts, shared with its clones and any webhook handler
+    /// given the same store.
+    pub fn key_store(&self) -> &KeyStore {
+        &self.core.keys
     }
 
     /// Verifies a signed answer or webhook (headers and raw body bytes).
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Error> {
-        Ok(self.core.verifier.verify(headers, body)?)
+        Ok(self.core.keys.verify(headers, body)?)
+    }
+
+    /// Downloads the platform certificates now (client built with `download_certificates`);
+    /// on failure the keys in use are kept.
+    #[cfg(feature = "certificates")]
+    pub fn refresh_certificates(&self) -> Result<super::certificates::CertificateReport, Error> {
+        let report = self
+            .core
+            .keys
+            .refresh_blocking(super::certificates::Why::Explicit)?;
+        Ok(report.unwrap_or_default())
+    }
+
+    /// Before a request: bootstraps the key store of a downloading client and refreshes stale
+    /// keys.
+    pub(crate) fn ready(&self) -> Result<(), Error> {
+        #[cfg(feature = "certificates")]
+        self.core.keys.prepare_blocking()?;
+        Ok(())
     }
 
     /// Decrypts, in place, the fields at `paths` with the merchant private key.
@@ -90,7 +109,28 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes()?.to_vec();
-        self.core.finish(
+        let checked = self
+            .core
+            .check(request.response_body, status, &headers, &body);
+        // An unknown serial may be a rotated certificate: refresh once, then check again. When
+        // the refresh fails (logged), the answer's own error stands.
+        #[cfg(feature = "certificates")]
+        let checked = match checked {
+            Err(Error::Verification(super::VerifyError::UnknownSerial(serial)))
+                if self.core.keys.refresh_mode() == Some(false) =>
+            {
+                let why = super::certificates::Why::UnknownSerial(&serial);
+                match self.core.keys.refresh_blocking(why) {
+                    Ok(_) => self
+                        .core
+                        .check(request.response_body, status, &headers, &body),
+                    Err(_) => Err(super::VerifyError::UnknownSerial(serial.clone()).into()),
+                }
+            }
+            checked => checked,
+        };
+        checked?;
+        self.core.accept(
             request.response_body,
             &request.decrypt_response_fields,
             status,
@@ -111,6 +151,7 @@ impl<O: Operation> Call<'_, Client, O> {
     /// Sends the call and waits for the verified, decoded answer.
     pub fn send(self) -> Result<<O::Response as Decode>::Output, Error> {
         let client = self.client;
+        client.ready()?;
         let request = self.prepare()?;
         client.execute(request)?.decode::<O::Response>()
     }

@@ -10,9 +10,9 @@ use serde_json::Value;
 
 use super::core::{Core, PreparedRequest, RequestParts, fill_path};
 use super::error::Error;
+use super::key_store::KeyStore;
 use super::keys::{MerchantPrivateKey, WechatpayKey};
 use super::operation::{Call, Decode, HttpMethod, Operation};
-use super::verify::Verifier;
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -26,12 +26,15 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 #[derive(Debug)]
 pub struct ClientBuilder {
     merchant: Option<(String, String, Result<MerchantPrivateKey, Error>)>,
-    keys: Vec<Result<WechatpayKey, Error>>,
+    keys: Vec<Result<Vec<WechatpayKey>, Error>>,
+    key_store: Option<KeyStore>,
+    #[cfg(feature = "certificates")]
+    download: Option<super::certificates::DownloadConfig>,
     base_url: String,
     force_base_url: bool,
     timeout: Duration,
     connect_timeout: Duration,
-    max_clock_skew: i64,
+    max_clock_skew: u32,
 }
 
 impl Default for ClientBuilder {
@@ -39,11 +42,14 @@ impl Default for ClientBuilder {
         ClientBuilder {
             merchant: None,
             keys: Vec::new(),
+            key_store: None,
+            #[cfg(feature = "certificates")]
+            download: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             force_base_url: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_clock_skew: super::verify::MAX_CLOCK_SKEW_SECS,
+            max_clock_skew: super::verify::MAX_CLOCK_SKEW_SECS as u32,
         }
     }
 }
@@ -66,21 +72,60 @@ impl ClientBuilder {
     }
 
     /// A WeChat Pay public key (`PUB_KEY_ID_…` and its PEM). May be combined with platform
-    /// certificates during the migration: answers are verified by the key their serial names.
+    /// certificates during the migration: answers are verified by the key their serial names,
+    /// and request fields are encrypted with the public key.
     pub fn wechatpay_public_key(mut self, public_key_id: impl Into<String>, pem: &str) -> Self {
-        self.keys.push(WechatpayKey::public_key(public_key_id, pem));
+        self.keys
+            .push(WechatpayKey::public_key(public_key_id, pem).map(|key| vec![key]));
         self
     }
 
-    /// A platform certificate (PEM); its serial is read from the certificate.
+    /// Platform certificates: every certificate of the PEM (a bundle is fine), each named by
+    /// its serial. A certificate outside its validity period is an error of `build`.
     pub fn platform_certificate(mut self, pem: &str) -> Self {
-        self.keys.push(WechatpayKey::platform_certificate(pem));
+        self.keys.push(WechatpayKey::platform_certificates(pem));
         self
     }
 
     /// An already parsed WeChat Pay key.
     pub fn wechatpay_key(mut self, key: WechatpayKey) -> Self {
-        self.keys.push(Ok(key));
+        self.keys.push(Ok(vec![key]));
+        self
+    }
+
+    /// Uses `store` (shared with other clients and webhook handlers) for the WeChat Pay keys;
+    /// keys given to this builder are added to it.
+    pub fn key_store(mut self, store: KeyStore) -> Self {
+        self.key_store = Some(store);
+        self
+    }
+
+    /// Downloads the platform certificates instead of being given a WeChat Pay key
+    /// (`GET /v3/certificates`, decrypted with the APIv3 key): the first request, or
+    /// [`Client::refresh_certificates`], fills the key store, which is then kept current (see
+    /// [`certificates`](super::certificates)). May be combined with given keys.
+    #[cfg(feature = "certificates")]
+    pub fn download_certificates(mut self, apiv3_key: super::ApiV3Key) -> Self {
+        self.download = Some(super::certificates::DownloadConfig::new(apiv3_key));
+        self
+    }
+
+    /// How often downloaded certificates are refreshed (default 12 h).
+    #[cfg(feature = "certificates")]
+    pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
+        if let Some(download) = self.download.as_mut() {
+            download.interval = interval;
+        }
+        self
+    }
+
+    /// A directory where downloaded certificates are kept (`<serial>.pem`, written atomically)
+    /// and read back, each re-validated, when a client is built: a restart verifies at once.
+    #[cfg(feature = "certificates")]
+    pub fn certificate_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
+        if let Some(download) = self.download.as_mut() {
+            download.cache = Some(dir.into());
+        }
         self
     }
 
@@ -112,13 +157,14 @@ impl ClientBuilder {
         self
     }
 
-    /// Largest accepted distance between `Wechatpay-Timestamp` and the clock (default 300 s).
+    /// Largest accepted distance between `Wechatpay-Timestamp` and the clock (default 300 s);
+    /// it also widens certificates' validity periods for verification.
     pub fn max_clock_skew(mut self, seconds: u32) -> Self {
-        self.max_clock_skew = i64::from(seconds);
+        self.max_clock_skew = seconds;
         self
     }
 
-    pub(crate) fn core(self) -> Result<(Core, Duration, Duration), Error> {
+    pub(crate) fn core(self) -> Result<BuiltCore, Error> {
         let Some((mchid, merchant_serial, key)) = self.merchant else {
             return Err(Error::Config(
                 "no merchant configured (call `.merchant(…)`)".into(),
@@ -130,15 +176,26 @@ impl ClientBuilder {
             ));
         }
         let merchant_key = key?;
-        let mut verifier = Verifier::new();
-        verifier.set_max_skew(self.max_clock_skew);
-        for key in self.keys {
-            verifier.add(key?);
+        let keys = self.key_store.unwrap_or_default();
+        keys.set_max_skew(self.max_clock_skew);
+        for bundle in self.keys {
+            for key in bundle? {
+                keys.add(key)?;
+            }
         }
-        if verifier.is_empty() {
+        #[cfg(feature = "certificates")]
+        let downloads = self.download.is_some();
+        #[cfg(not(feature = "certificates"))]
+        let downloads = false;
+        #[cfg(feature = "certificates")]
+        if let Some(download) = &self.download {
+            download.load_cache(&keys)?;
+        }
+        if keys.is_empty() && !downloads {
             return Err(Error::Config(
                 "no WeChat Pay key configured: add `.wechatpay_public_key(…)` or \
-                 `.platform_certificate(…)` (answers cannot be verified without one)"
+                 `.platform_certificate(…)`, or `.download_certificates(…)` (answers cannot be \
+                 verified without one)"
                     .into(),
             ));
         }
@@ -153,30 +210,36 @@ impl ClientBuilder {
                 "base URL `{base_url}` must be http(s)://host[:port] without a path"
             )));
         }
-        Ok((
-            Core {
+        Ok(BuiltCore {
+            core: Arc::new(Core {
                 mchid,
                 merchant_serial,
                 merchant_key,
-                verifier,
+                keys,
                 base_url,
                 force_base_url: self.force_base_url,
-            },
-            self.timeout,
-            self.connect_timeout,
-        ))
+            }),
+            timeout: self.timeout,
+            connect_timeout: self.connect_timeout,
+            #[cfg(feature = "certificates")]
+            download: self.download,
+        })
     }
 
     /// Builds the async client.
     pub fn build(self) -> Result<Client, Error> {
-        let (core, timeout, connect_timeout) = self.core()?;
+        let built = self.core()?;
         let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(connect_timeout)
+            .timeout(built.timeout)
+            .connect_timeout(built.connect_timeout)
             .build()
             .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        #[cfg(feature = "certificates")]
+        if let Some(download) = built.download {
+            super::certificates::install_async(&built.core, &http, download);
+        }
         Ok(Client {
-            core: Arc::new(core),
+            core: built.core,
             http,
         })
     }
@@ -184,9 +247,17 @@ impl ClientBuilder {
     /// Builds the blocking client.
     #[cfg(feature = "blocking")]
     pub fn build_blocking(self) -> Result<super::blocking::Client, Error> {
-        let (core, timeout, connect_timeout) = self.core()?;
-        super::blocking::Client::from_core(core, timeout, connect_timeout)
+        super::blocking::Client::from_core(self.core()?)
     }
+}
+
+/// What the builders share: the core and the transport settings.
+pub(crate) struct BuiltCore {
+    pub core: Arc<Core>,
+    pub timeout: Duration,
+    pub connect_timeout: Duration,
+    #[cfg(feature = "certificates")]
+    pub download: Option<super::certificates::DownloadConfig>,
 }
 
 /// The async WeChat Pay client. Cheap to clone (shared state behind an `Arc`).
@@ -208,15 +279,29 @@ impl Client {
         &self.core.mchid
     }
 
-    /// The WeChat Pay keys this client trusts; also verifies webhooks
-    /// ([`Verifier::verify`]).
-    pub fn verifier(&self) -> &Verifier {
-        &self.core.verifier
+    /// The WeChat Pay keys this client trusts, shared with its clones; give it to a
+    /// `WebhookHandler` (`with_key_store`) so notifications use the same, refreshed keys.
+    pub fn key_store(&self) -> &KeyStore {
+        &self.core.keys
     }
 
     /// Verifies a signed answer or webhook (headers and raw body bytes).
     pub fn verify(&self, headers: &HeaderMap, body: &[u8]) -> Result<(), Error> {
-        Ok(self.core.verifier.verify(headers, body)?)
+        Ok(self.core.keys.verify(headers, body)?)
+    }
+
+    /// Downloads the platform certificates now (client built with `download_certificates`),
+    /// whatever the schedule says; on failure the keys in use are kept.
+    #[cfg(feature = "certificates")]
+    pub async fn refresh_certificates(
+        &self,
+    ) -> Result<super::certificates::CertificateReport, Error> {
+        let report = self
+            .core
+            .keys
+            .refresh_async(super::certificates::Why::Explicit)
+            .await?;
+        Ok(report.unwrap_or_default())
     }
 
     /// Decrypts, in place, the fields at `paths` (same notation as
@@ -242,7 +327,9 @@ impl Client {
         self.core.decrypt_field(ciphertext_base64)
     }
 
-    /// Sends a prepared request and returns the checked (verified, decrypted) answer.
+    /// Sends a prepared request and returns the checked (verified, decrypted) answer. An
+    /// answer signed by a serial the key store does not know triggers an on-demand certificate
+    /// refresh (download mode), then the answer is checked again.
     pub async fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
         let response = self
             .http
@@ -254,13 +341,42 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await?.to_vec();
-        self.core.finish(
+        let checked = self
+            .core
+            .check(request.response_body, status, &headers, &body);
+        // An unknown serial may be a rotated certificate: refresh once, then check again. When
+        // the refresh fails (logged), the answer's own error stands.
+        #[cfg(feature = "certificates")]
+        let checked = match checked {
+            Err(Error::Verification(super::VerifyError::UnknownSerial(serial)))
+                if self.core.keys.refresh_mode() == Some(true) =>
+            {
+                let why = super::certificates::Why::UnknownSerial(&serial);
+                match self.core.keys.refresh_async(why).await {
+                    Ok(_) => self
+                        .core
+                        .check(request.response_body, status, &headers, &body),
+                    Err(_) => Err(super::VerifyError::UnknownSerial(serial.clone()).into()),
+                }
+            }
+            checked => checked,
+        };
+        checked?;
+        self.core.accept(
             request.response_body,
             &request.decrypt_response_fields,
             status,
             headers,
             body,
         )
+    }
+
+    /// Before a request: bootstraps the key store of a downloading client and starts its
+    /// scheduled refresh.
+    pub(crate) async fn ready(&self) -> Result<(), Error> {
+        #[cfg(feature = "certificates")]
+        self.core.keys.prepare_async().await?;
+        Ok(())
     }
 }
 
@@ -347,6 +463,7 @@ impl<O: Operation> Call<'_, Client, O> {
     /// Sends the call; the same as awaiting it.
     pub async fn send(self) -> Result<<O::Response as Decode>::Output, Error> {
         let client = self.client;
+        client.ready().await?;
         let request = self.prepare()?;
         client.execute(request).await?.decode::<O::Response>()
     }
@@ -360,9 +477,6 @@ where
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        // Prepared eagerly (no await in between), so the future holds no non-Send body state.
-        let client = self.client;
-        let prepared = self.prepare();
-        Box::pin(async move { client.execute(prepared?).await?.decode::<O::Response>() })
+        Box::pin(self.send())
     }
 }

@@ -8,10 +8,11 @@ use serde_json::Value;
 use super::client::VerifiedResponse;
 use super::error::{ApiError, Error};
 use super::fields::transform_fields;
+use super::key_store::KeyStore;
 use super::keys::MerchantPrivateKey;
 use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
 use super::signing::{nonce, sign_request};
-use super::verify::{Verifier, unix_now};
+use super::verify::unix_now;
 
 /// Characters left as they are in a path segment or query component (RFC 3986 unreserved).
 const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
@@ -71,7 +72,7 @@ pub(crate) struct Core {
     pub mchid: String,
     pub merchant_serial: String,
     pub merchant_key: MerchantPrivateKey,
-    pub verifier: Verifier,
+    pub keys: KeyStore,
     pub base_url: String,
     /// Send every request to `base_url`, even those whose docs name another host.
     pub force_base_url: bool,
@@ -205,11 +206,11 @@ impl Core {
         let mut headers = HeaderMap::with_capacity(8);
         let mut body = parts.body;
         if parts.sends_wechatpay_serial || !parts.encrypted_request_fields.is_empty() {
-            let key = self.verifier.encryption_key().ok_or_else(|| {
+            let key = self.keys.encryption_key().ok_or_else(|| {
                 Error::InvalidRequest(
                     "this operation encrypts fields or names the WeChat Pay key in \
-                     `Wechatpay-Serial`, but no WeChat Pay public key or platform certificate is \
-                     configured"
+                     `Wechatpay-Serial`, but no WeChat Pay public key or currently valid platform \
+                     certificate is configured"
                         .into(),
                 )
             })?;
@@ -294,9 +295,27 @@ impl Core {
     }
 
     /// Checks an answer: non-2xx becomes [`Error::Api`]; a 2xx is verified (unless it is a
-    /// download). When `decrypt_fields` are asked for, the verified bytes are parsed once and
-    /// those fields decrypted in that document; the bytes themselves stay as received.
-    pub(crate) fn finish(
+    /// download).
+    pub(crate) fn check(
+        &self,
+        kind: ResponseBodyKind,
+        status: u16,
+        headers: &HeaderMap,
+        body: &[u8],
+    ) -> Result<(), Error> {
+        if !(200..300).contains(&status) {
+            return Err(api_error(status, headers, body));
+        }
+        if kind != ResponseBodyKind::Binary {
+            self.keys.verify(headers, body)?;
+        }
+        Ok(())
+    }
+
+    /// An answer that passed [`check`](Self::check). When `decrypt_fields` are asked for, the
+    /// verified bytes are parsed once and those fields decrypted in that document; the bytes
+    /// themselves stay as received.
+    pub(crate) fn accept(
         &self,
         kind: ResponseBodyKind,
         decrypt_fields: &[String],
@@ -304,12 +323,6 @@ impl Core {
         headers: HeaderMap,
         body: Vec<u8>,
     ) -> Result<VerifiedResponse, Error> {
-        if !(200..300).contains(&status) {
-            return Err(api_error(status, &headers, &body));
-        }
-        if kind != ResponseBodyKind::Binary {
-            self.verifier.verify(&headers, &body)?;
-        }
         let decrypted =
             if kind == ResponseBodyKind::Json && !decrypt_fields.is_empty() && !body.is_empty() {
                 let mut document: Value = serde_json::from_slice(&body)
@@ -344,8 +357,11 @@ impl Core {
 
     /// RSA-OAEP with the key requests are encrypted with: (base64 ciphertext, key id).
     pub(crate) fn encrypt_field(&self, plain: &str) -> Result<(String, String), Error> {
-        let key = self.verifier.encryption_key().ok_or_else(|| {
-            Error::Config("no WeChat Pay public key or platform certificate is configured".into())
+        let key = self.keys.encryption_key().ok_or_else(|| {
+            Error::Config(
+                "no WeChat Pay public key or currently valid platform certificate is configured"
+                    .into(),
+            )
         })?;
         Ok((key.encrypt(plain.as_bytes())?, key.id().to_owned()))
     }

@@ -190,8 +190,10 @@ impl<'c> IntoFuture for DynamicCall<'c, Client> {
 
     fn into_future(self) -> Self::IntoFuture {
         let client = self.client;
-        let prepared = self.prepare();
-        Box::pin(async move { client.execute(prepared?).await })
+        Box::pin(async move {
+            client.ready().await?;
+            client.execute(self.prepare()?).await
+        })
     }
 }
 
@@ -218,6 +220,7 @@ impl DynamicCall<'_, super::blocking::Client> {
     /// Sends the call and waits for the verified answer.
     pub fn send(self) -> Result<VerifiedResponse, Error> {
         let client = self.client;
+        client.ready()?;
         client.execute(self.prepare()?)
     }
 }

@@ -32,6 +32,8 @@ pub enum Error {
     Crypto(String),
     /// A bill download was refused or failed its checks; see [`BillError`].
     Bill(BillError),
+    /// A platform-certificate download was refused or could not run; see [`CertificateError`].
+    Certificates(CertificateError),
 }
 
 impl fmt::Display for Error {
@@ -50,6 +52,7 @@ impl fmt::Display for Error {
             }
             Error::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
             Error::Bill(e) => write!(f, "bill download failed: {e}"),
+            Error::Certificates(e) => write!(f, "platform certificates: {e}"),
         }
     }
 }
@@ -62,6 +65,7 @@ impl std::error::Error for Error {
             Error::Verification(e) => Some(e),
             Error::Decode { source, .. } => Some(source),
             Error::Bill(e) => Some(e),
+            Error::Certificates(e) => Some(e),
             _ => None,
         }
     }
@@ -70,6 +74,12 @@ impl std::error::Error for Error {
 impl From<VerifyError> for Error {
     fn from(e: VerifyError) -> Error {
         Error::Verification(e)
+    }
+}
+
+impl From<CertificateError> for Error {
+    fn from(e: CertificateError) -> Error {
+        Error::Certificates(e)
     }
 }
 
@@ -113,6 +123,14 @@ impl Error {
     pub fn as_bill(&self) -> Option<&BillError> {
         match self {
             Error::Bill(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The certificate download failure, if a download was refused or could not run.
+    pub fn as_certificates(&self) -> Option<&CertificateError> {
+        match self {
+            Error::Certificates(e) => Some(e),
             _ => None,
         }
     }
@@ -209,6 +227,14 @@ pub enum VerifyError {
     BadSignature { serial: String },
     /// `Wechatpay-Timestamp` is further than the allowed skew (300 s) from the local clock.
     StaleTimestamp { timestamp: i64, now: i64 },
+    /// The platform certificate `Wechatpay-Serial` names is outside its validity period (beyond
+    /// the clock-skew allowance); it verifies nothing.
+    KeyNotValid {
+        serial: String,
+        not_before: i64,
+        not_after: i64,
+        now: i64,
+    },
 }
 
 impl fmt::Display for VerifyError {
@@ -227,6 +253,15 @@ impl fmt::Display for VerifyError {
             VerifyError::BadSignature { serial } => {
                 write!(f, "signature does not match the body (key `{serial}`)")
             }
+            VerifyError::KeyNotValid {
+                serial,
+                not_before,
+                not_after,
+                now,
+            } => write!(
+                f,
+                "platform certificate `{serial}` is valid from {not_before} to {not_after} (Unix seconds), not now ({now})"
+            ),
             VerifyError::StaleTimestamp { timestamp, now } => write!(
                 f,
                 "Wechatpay-Timestamp {timestamp} is {} s away from the local clock ({now})",
@@ -343,3 +378,66 @@ fn shorten(value: &str) -> String {
     }
     shown
 }
+
+/// Why a platform-certificate download was refused (nothing of it is used) or did not run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CertificateError {
+    /// An entry is encrypted with an algorithm other than `AEAD_AES_256_GCM`.
+    Algorithm {
+        serial_no: String,
+        algorithm: String,
+    },
+    /// An entry does not decrypt with the APIv3 key (tampered ciphertext, wrong nonce or
+    /// associated data, or another APIv3 key).
+    Decrypt { serial_no: String },
+    /// An entry's plaintext is not a usable certificate.
+    Parse { serial_no: String, reason: String },
+    /// An entry's `serial_no` is not the serial of the certificate it carries.
+    SerialMismatch { listed: String, actual: String },
+    /// An unknown serial asked for a download less than a minute after the last one.
+    RateLimited { retry_after_secs: u64 },
+    /// The client was not built to download certificates, or the client is gone.
+    NoDownloader,
+    /// The cache directory could not be read or written.
+    Cache { path: PathBuf, reason: String },
+}
+
+impl fmt::Display for CertificateError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CertificateError::Algorithm {
+                serial_no,
+                algorithm,
+            } => write!(
+                f,
+                "certificate {serial_no} is encrypted with `{}`, not AEAD_AES_256_GCM",
+                shorten(algorithm)
+            ),
+            CertificateError::Decrypt { serial_no } => write!(
+                f,
+                "certificate {serial_no} does not decrypt with the APIv3 key (tampered, wrong nonce or associated data, or another key)"
+            ),
+            CertificateError::Parse { serial_no, reason } => {
+                write!(f, "certificate {serial_no} is not usable: {reason}")
+            }
+            CertificateError::SerialMismatch { listed, actual } => write!(
+                f,
+                "serial_no {listed} does not match the certificate's own serial {actual}"
+            ),
+            CertificateError::RateLimited { retry_after_secs } => write!(
+                f,
+                "an unknown serial asked for a download too soon after the last one; next one possible in {retry_after_secs} s"
+            ),
+            CertificateError::NoDownloader => write!(
+                f,
+                "this key store has no certificate downloader (build the client with `download_certificates`)"
+            ),
+            CertificateError::Cache { path, reason } => {
+                write!(f, "certificate cache {}: {reason}", path.display())
+            }
+        }
+    }
+}
+
+impl std::error::Error for CertificateError {}

@@ -179,6 +179,21 @@ impl WechatpayKey {
         WechatpayKey::platform_certificate_der(der.as_ref())
     }
 
+    /// Every certificate of a PEM bundle (at least one), each named by its serial.
+    pub fn platform_certificates(pem: &str) -> Result<Vec<WechatpayKey>, Error> {
+        let keys = pem_sections(pem)?
+            .into_iter()
+            .filter(|(kind, _)| *kind == SectionKind::Certificate)
+            .map(|(_, der)| WechatpayKey::platform_certificate_der(&der))
+            .collect::<Result<Vec<_>, _>>()?;
+        if keys.is_empty() {
+            return Err(Error::Config(
+                "platform certificate: no `CERTIFICATE` PEM section".into(),
+            ));
+        }
+        Ok(keys)
+    }
+
     /// A DER platform certificate.
     pub fn platform_certificate_der(der: &[u8]) -> Result<WechatpayKey, Error> {
         let (_, cert) = x509_parser::parse_x509_certificate(der)

@@ -15,18 +15,24 @@
 //! - [`Client::download_bill`] streams a bill file, gunzips it and checks its digest
 //!   ([`bill`]).
 //! - [`webhook::WebhookHandler`] verifies, decrypts and decodes webhook notifications (with
-//!   [`aead::ApiV3Key`] and a [`Verifier`]) and says what to reply ([`webhook::Reply`]).
+//!   [`aead::ApiV3Key`] and a [`KeyStore`]) and says what to reply ([`webhook::Reply`]).
+//! - The WeChat Pay keys live in one [`KeyStore`] shared by clients and webhook handlers; with
+//!   the `certificates` feature it can download, check, refresh and rotate platform
+//!   certificates by itself ([`certificates`]).
 
 pub mod aead;
 pub mod beijing_time;
 pub mod bill;
 #[cfg(feature = "blocking")]
 pub mod blocking;
+#[cfg(feature = "certificates")]
+pub mod certificates;
 pub mod client;
 mod core;
 pub mod dynamic;
 pub mod error;
 pub mod fields;
+pub mod key_store;
 pub mod keys;
 pub mod media;
 pub mod operation;
@@ -40,7 +46,8 @@ pub use aead::ApiV3Key;
 pub use bill::{BillCompression, BillFile, BillSummary};
 pub use client::{Client, ClientBuilder, VerifiedResponse};
 pub use dynamic::DynamicCall;
-pub use error::{ApiError, BillError, Error, VerifyError};
+pub use error::{ApiError, BillError, CertificateError, Error, VerifyError};
+pub use key_store::KeyStore;
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 pub use media::{MediaError, MediaFile, MediaKind, MediaMeta};
 pub use operation::{
@@ -48,5 +55,5 @@ pub use operation::{
     RequestBodyKind, ResponseBodyKind,
 };
 pub use paysign::{AppPayParams, JsapiPayParams};
-pub use verify::{SignatureHeaders, Verifier};
+pub use verify::SignatureHeaders;
 pub use webhook::{FromResource, HeaderSource, Notification, Reply, WebhookError, WebhookHandler};

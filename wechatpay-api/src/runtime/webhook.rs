@@ -45,8 +45,9 @@ use serde_json::Value;
 
 use super::aead::ApiV3Key;
 use super::error::{Error, VerifyError};
+use super::key_store::KeyStore;
 use super::keys::WechatpayKey;
-use super::verify::{SignatureHeaders, Verifier, unix_now};
+use super::verify::{SignatureHeaders, unix_now};
 
 /// The only `resource.algorithm` of APIv3 notifications.
 pub const AEAD_AES_256_GCM: &str = "AEAD_AES_256_GCM";
@@ -364,53 +365,61 @@ struct EncryptedResource {
 /// Verifies, decrypts and decodes notifications. Cheap to clone; share one per app.
 #[derive(Debug, Clone)]
 pub struct WebhookHandler {
-    verifier: Verifier,
+    keys: KeyStore,
     apiv3_key: ApiV3Key,
 }
 
 impl WebhookHandler {
     /// A handler with the APIv3 key and no WeChat Pay key yet: add one with
     /// [`with_wechatpay_public_key`](Self::with_wechatpay_public_key) and/or
-    /// [`with_platform_certificate`](Self::with_platform_certificate).
+    /// [`with_platform_certificate`](Self::with_platform_certificate), or share a client's
+    /// store with [`with_key_store`](Self::with_key_store).
     pub fn new(apiv3_key: ApiV3Key) -> WebhookHandler {
         WebhookHandler {
-            verifier: Verifier::new(),
+            keys: KeyStore::new(),
             apiv3_key,
         }
     }
 
-    /// A handler trusting the keys of `verifier` (e.g. the ones a client uses).
-    pub fn from_verifier(verifier: Verifier, apiv3_key: ApiV3Key) -> WebhookHandler {
-        WebhookHandler {
-            verifier,
-            apiv3_key,
-        }
+    /// Uses `store` (e.g. `client.key_store().clone()`) for the WeChat Pay keys: the handler
+    /// sees every key the client has, including refreshed certificates, and a notification
+    /// naming an unknown serial triggers the client's on-demand refresh (synchronously for a
+    /// blocking client; through the `*_async` methods for an async one).
+    pub fn with_key_store(mut self, store: KeyStore) -> WebhookHandler {
+        self.keys = store;
+        self
     }
 
     /// Trusts a WeChat Pay public key: its id (`PUB_KEY_ID_…`) and `BEGIN PUBLIC KEY` PEM.
     pub fn with_wechatpay_public_key(self, id: &str, pem: &str) -> Result<WebhookHandler, Error> {
-        Ok(self.with_key(WechatpayKey::public_key(id, pem)?))
+        self.with_key(WechatpayKey::public_key(id, pem)?)
     }
 
-    /// Trusts a platform certificate (`BEGIN CERTIFICATE`), named by its serial.
+    /// Trusts platform certificates: every certificate of the PEM, each named by its serial;
+    /// one outside its validity period is an error.
     pub fn with_platform_certificate(self, pem: &str) -> Result<WebhookHandler, Error> {
-        Ok(self.with_key(WechatpayKey::platform_certificate(pem)?))
+        let mut handler = self;
+        for key in WechatpayKey::platform_certificates(pem)? {
+            handler = handler.with_key(key)?;
+        }
+        Ok(handler)
     }
 
-    /// Trusts one more key.
-    pub fn with_key(mut self, key: WechatpayKey) -> WebhookHandler {
-        self.verifier.add(key);
-        self
+    /// Trusts one more key (a certificate must be within its validity period).
+    pub fn with_key(self, key: WechatpayKey) -> Result<WebhookHandler, Error> {
+        self.keys.add(key)?;
+        Ok(self)
     }
 
-    /// The allowed distance between `Wechatpay-Timestamp` and the clock (default 300 s).
-    pub fn set_max_skew(&mut self, seconds: i64) {
-        self.verifier.set_max_skew(seconds);
+    /// The allowed distance between `Wechatpay-Timestamp` and the clock (default 300 s), for
+    /// every user of the key store.
+    pub fn set_max_skew(&self, seconds: u32) {
+        self.keys.set_max_skew(seconds);
     }
 
     /// The keys this handler trusts.
-    pub fn verifier(&self) -> &Verifier {
-        &self.verifier
+    pub fn key_store(&self) -> &KeyStore {
+        &self.keys
     }
 
     /// Verifies and decrypts; the resource as JSON.
@@ -470,7 +479,29 @@ impl WebhookHandler {
             }
         }
         let parts = signature_headers(headers)?;
-        self.verifier.verify_parts(&parts, body, now)?;
+        let verdict = self.keys.verify_parts(&parts, body, now);
+        #[cfg(feature = "certificates")]
+        let verdict = match verdict {
+            Err(VerifyError::UnknownSerial(serial)) if self.keys.refresh_mode() == Some(false) => {
+                let why = super::certificates::Why::UnknownSerial(&serial);
+                match self.keys.refresh_blocking(why) {
+                    Ok(_) => self.keys.verify_parts(&parts, body, now),
+                    Err(_) => Err(VerifyError::UnknownSerial(serial)),
+                }
+            }
+            verdict => verdict,
+        };
+        verdict?;
+        self.decrypt(headers, &parts, body)
+    }
+
+    /// Reads the envelope of a verified notification and decrypts its resource.
+    fn decrypt<H: HeaderSource + ?Sized>(
+        &self,
+        headers: &H,
+        parts: &SignatureHeaders<'_>,
+        body: &[u8],
+    ) -> Result<Notification<()>, WebhookError> {
         let timestamp = parts.timestamp.parse().map_err(|_| {
             WebhookError::Signature(VerifyError::MalformedTimestamp(parts.timestamp.to_owned()))
         })?;

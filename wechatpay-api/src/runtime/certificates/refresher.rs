@@ -1,0 +1,271 @@
+//! When downloads happen: one at a time (single flight), on-demand ones at most once a minute,
+//! scheduled ones when the keys are stale; and what a download changes in the store.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use reqwest::header::HeaderMap;
+
+use super::download::{CertificateReport, read_answer};
+use super::{ON_DEMAND_MIN_INTERVAL, cache};
+use crate::runtime::aead::ApiV3Key;
+use crate::runtime::error::{CertificateError, Error};
+use crate::runtime::key_store::{KeyStore, validity_problem};
+use crate::runtime::keys::KeySource;
+use crate::runtime::verify::unix_now;
+
+/// An answer of `GET /v3/certificates` as received, before any check.
+pub(crate) struct RawAnswer {
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+type AsyncFetch =
+    dyn Fn() -> Pin<Box<dyn Future<Output = Result<RawAnswer, Error>> + Send>> + Send + Sync;
+type BlockingFetch = dyn Fn() -> Result<RawAnswer, Error> + Send + Sync;
+
+/// How the answer is fetched: by the async or the blocking client that installed the refresher.
+pub(crate) enum Fetch {
+    Async(Box<AsyncFetch>),
+    Blocking(Box<BlockingFetch>),
+}
+
+/// Why a download is considered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Why<'a> {
+    /// Asked for explicitly: always downloads.
+    Explicit,
+    /// The store is empty (download mode, first use).
+    Bootstrap,
+    /// The keys are older than the refresh interval.
+    Scheduled,
+    /// An answer or notification named this serial, which the store does not know.
+    UnknownSerial(&'a str),
+}
+
+#[derive(Default)]
+struct State {
+    last_download: Option<Instant>,
+    last_success: Option<Instant>,
+    last_error: Option<String>,
+    downloads: u64,
+}
+
+/// The certificate refresher of one key store.
+pub(crate) struct Refresher {
+    apiv3_key: ApiV3Key,
+    pub(crate) interval: Duration,
+    cache: Option<PathBuf>,
+    fetch: Fetch,
+    /// Async downloads, one at a time; the blocking ones use `blocking_flight`.
+    flight: tokio::sync::Mutex<()>,
+    blocking_flight: Mutex<()>,
+    state: Mutex<State>,
+    schedule_started: AtomicBool,
+}
+
+/// What the store's refresher has done so far.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefreshStatus {
+    /// Downloads attempted (successful or not).
+    pub downloads: u64,
+    /// Time since the last successful refresh.
+    pub since_success: Option<Duration>,
+    /// The last refresh's error, cleared by the next success.
+    pub last_error: Option<String>,
+}
+
+impl Refresher {
+    pub(crate) fn new(
+        apiv3_key: ApiV3Key,
+        interval: Duration,
+        cache: Option<PathBuf>,
+        fetch: Fetch,
+    ) -> Refresher {
+        Refresher {
+            apiv3_key,
+            interval,
+            cache,
+            fetch,
+            flight: tokio::sync::Mutex::new(()),
+            blocking_flight: Mutex::new(()),
+            state: Mutex::new(State::default()),
+            schedule_started: AtomicBool::new(false),
+        }
+    }
+
+    pub(crate) fn is_async(&self) -> bool {
+        matches!(self.fetch, Fetch::Async(_))
+    }
+
+    fn state(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub(crate) fn status(&self) -> RefreshStatus {
+        let state = self.state();
+        RefreshStatus {
+            downloads: state.downloads,
+            since_success: state.last_success.map(|t| t.elapsed()),
+            last_error: state.last_error.clone(),
+        }
+    }
+
+    pub(crate) fn is_stale(&self) -> bool {
+        self.state()
+            .last_success
+            .is_none_or(|t| t.elapsed() >= self.interval)
+    }
+
+    /// Whether the download `why` asks for is still needed (checked under the flight lock, so
+    /// callers that waited for another download see its result). `Err` when rate-limited.
+    fn needed(&self, store: &KeyStore, why: Why<'_>) -> Result<bool, Error> {
+        let recent = self
+            .state()
+            .last_download
+            .map(|t| t.elapsed())
+            .filter(|elapsed| *elapsed < ON_DEMAND_MIN_INTERVAL);
+        let needed = match why {
+            Why::Explicit => return Ok(true),
+            Why::Bootstrap => store.is_empty(),
+            Why::Scheduled => self.is_stale(),
+            Why::UnknownSerial(serial) => !store.knows(serial),
+        };
+        match recent {
+            Some(elapsed) if needed && why != Why::Scheduled => {
+                Err(CertificateError::RateLimited {
+                    retry_after_secs: (ON_DEMAND_MIN_INTERVAL - elapsed).as_secs().max(1),
+                }
+                .into())
+            }
+            _ => Ok(needed),
+        }
+    }
+
+    /// Downloads (through the async client) if `why` still calls for it; `None` when not.
+    pub(crate) async fn run_async(
+        &self,
+        store: &KeyStore,
+        why: Why<'_>,
+    ) -> Result<Option<CertificateReport>, Error> {
+        let Fetch::Async(fetch) = &self.fetch else {
+            return Err(CertificateError::NoDownloader.into());
+        };
+        let _flight = self.flight.lock().await;
+        if !self.needed(store, why)? {
+            return Ok(None);
+        }
+        self.started();
+        let answer = fetch().await;
+        self.finish(store, answer, why).map(Some)
+    }
+
+    /// Downloads (through the blocking client) if `why` still calls for it.
+    pub(crate) fn run_blocking(
+        &self,
+        store: &KeyStore,
+        why: Why<'_>,
+    ) -> Result<Option<CertificateReport>, Error> {
+        let Fetch::Blocking(fetch) = &self.fetch else {
+            return Err(CertificateError::NoDownloader.into());
+        };
+        let _flight = self
+            .blocking_flight
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        if !self.needed(store, why)? {
+            return Ok(None);
+        }
+        self.started();
+        let answer = fetch();
+        self.finish(store, answer, why).map(Some)
+    }
+
+    fn started(&self) {
+        let mut state = self.state();
+        state.last_download = Some(Instant::now());
+        state.downloads += 1;
+    }
+
+    /// Checks the answer; on success installs the certificates (and caches them), on failure
+    /// keeps every key and records the error.
+    fn finish(
+        &self,
+        store: &KeyStore,
+        answer: Result<RawAnswer, Error>,
+        why: Why<'_>,
+    ) -> Result<CertificateReport, Error> {
+        let now = unix_now();
+        let result = answer.and_then(|answer| read_answer(&answer, &self.apiv3_key, store, now));
+        match result {
+            Ok(report) => {
+                install(store, &report, now);
+                if let Some(dir) = &self.cache {
+                    if let Err(e) = cache::save(dir, &report.valid) {
+                        tracing::warn!(target: "wechatpay_api::certificates", error = %e, "certificate cache not written");
+                    }
+                }
+                let mut state = self.state();
+                state.last_success = Some(Instant::now());
+                state.last_error = None;
+                Ok(report)
+            }
+            Err(e) => {
+                tracing::warn!(
+                    target: "wechatpay_api::certificates",
+                    reason = ?why,
+                    error = %e,
+                    "certificate refresh failed; the keys in use are kept"
+                );
+                self.state().last_error = Some(e.to_string());
+                Err(e)
+            }
+        }
+    }
+
+    /// Starts the scheduled refresh task of an async store, once, when a Tokio runtime is
+    /// running; it ends when the store is dropped.
+    pub(crate) fn start_schedule(&self, store: &KeyStore) {
+        if !self.is_async() || self.schedule_started.swap(true, Ordering::AcqRel) {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            self.schedule_started.store(false, Ordering::Release);
+            return;
+        };
+        let weak = Arc::downgrade(&store.shared);
+        let interval = self.interval;
+        runtime.spawn(async move {
+            loop {
+                tokio::time::sleep(interval).await;
+                let Some(shared) = weak.upgrade() else {
+                    return;
+                };
+                let store = KeyStore { shared };
+                if let Some(refresher) = store.shared.refresher.get() {
+                    // Failures are logged and recorded in the status by `finish`.
+                    let _ = refresher.run_async(&store, Why::Scheduled).await;
+                }
+            }
+        });
+    }
+}
+
+/// The store after a successful download: public keys and still-valid certificates stay, the
+/// downloaded valid certificates are added (or replace their namesakes), expired ones go.
+fn install(store: &KeyStore, report: &CertificateReport, now: i64) {
+    store.update(|keys| {
+        keys.retain(|_, key| {
+            !matches!(key.source(), KeySource::PlatformCertificate { .. })
+                || validity_problem(key, now, 0).is_none()
+        });
+        for certificate in &report.valid {
+            keys.insert(certificate.serial_no.clone(), certificate.key.clone());
+        }
+    });
+}
