@@ -4,6 +4,9 @@
 //!   SHA256withRSA signature by aws-lc-rs over a message of the same size.
 //! - `verify/client_verify_response`: a signed answer checked by the client (headers, key
 //!   lookup by serial, message, base64, signature, clock) vs `verify/raw_rsa2048_verify`.
+//! - `key_store/refreshing_store`: the same answer, signed by a platform certificate, checked
+//!   by a client whose key store downloads and refreshes certificates (snapshot load, validity
+//!   check) vs `key_store/fixed_certificate`: a client given that certificate by hand.
 
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{
@@ -19,14 +22,17 @@ use std::hint::black_box;
 use wechatpay_api::runtime::signing::{request_message, response_message};
 use wechatpay_api::runtime::verify::unix_now;
 use wechatpay_api::runtime::{
-    Call, Client, HttpMethod, Json, MerchantPrivateKey, Operation, OperationSpec, PathArgs,
-    RequestBodyKind, ResponseBodyKind,
+    ApiV3Key, Call, Client, HttpMethod, Json, MerchantPrivateKey, Operation, OperationSpec,
+    PathArgs, RequestBodyKind, ResponseBodyKind,
 };
 
 const MERCHANT_KEY: &str = include_str!("../src/testing/keys/merchant_private_key.pem");
 const WECHATPAY_KEY: &str = include_str!("../src/testing/keys/wechatpay_private_key.pem");
 const WECHATPAY_PUBLIC: &str = include_str!("../src/testing/keys/wechatpay_public_key.pem");
 const PUB_KEY_ID: &str = "PUB_KEY_ID_0119000000012024112500000000000000";
+const PLATFORM_CERTIFICATE: &str = include_str!("../src/testing/keys/platform_certificate.pem");
+const PLATFORM_KEY: &str = include_str!("../src/testing/keys/platform_private_key.pem");
+const PLATFORM_SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
 
 struct Post;
 impl Operation for Post {
@@ -152,5 +158,67 @@ fn verify(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, sign, verify);
+/// An answer signed by the test platform certificate's key, and its headers.
+fn certificate_signed_answer() -> (HeaderMap, Vec<u8>) {
+    let signer = MerchantPrivateKey::from_pem(PLATFORM_KEY).unwrap();
+    let body = br#"{"prepay_id":"wx26112221580621e9b071c00d9e093b0000"}"#.to_vec();
+    let timestamp = unix_now().to_string();
+    let nonce = "593BEC0C930BF1AFEB40B4A08C8FB242";
+    let signature = signer
+        .sign(&response_message(&timestamp, nonce, &body))
+        .unwrap();
+    let mut headers = HeaderMap::new();
+    headers.insert(
+        "Wechatpay-Timestamp",
+        HeaderValue::from_str(&timestamp).unwrap(),
+    );
+    headers.insert("Wechatpay-Nonce", HeaderValue::from_static(nonce));
+    headers.insert(
+        "Wechatpay-Signature",
+        HeaderValue::from_str(&signature).unwrap(),
+    );
+    headers.insert(
+        "Wechatpay-Serial",
+        HeaderValue::from_static(PLATFORM_SERIAL),
+    );
+    (headers, body)
+}
+
+fn key_store(c: &mut Criterion) {
+    let builder = || {
+        Client::builder().merchant(
+            "1900000001",
+            "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C",
+            MERCHANT_KEY,
+        )
+    };
+    let fixed = builder()
+        .platform_certificate(PLATFORM_CERTIFICATE)
+        .build()
+        .unwrap();
+    let refreshing = builder()
+        .download_certificates(ApiV3Key::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb").unwrap())
+        .platform_certificate(PLATFORM_CERTIFICATE)
+        .build()
+        .unwrap();
+    assert!(refreshing.key_store().refresh_status().is_some());
+    let (headers, body) = certificate_signed_answer();
+    fixed.verify(&headers, &body).expect("verifies");
+    refreshing.verify(&headers, &body).expect("verifies");
+
+    let mut group = c.benchmark_group("key_store");
+    group.bench_function("refreshing_store", |b| {
+        b.iter(|| {
+            refreshing
+                .verify(black_box(&headers), black_box(&body))
+                .unwrap()
+        })
+    });
+    group.bench_function("fixed_certificate", |b| {
+        b.iter(|| fixed.verify(black_box(&headers), black_box(&body)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, sign, verify, key_store);
 criterion_main!(benches);

@@ -395,7 +395,8 @@ pub enum CertificateError {
     Parse { serial_no: String, reason: String },
     /// An entry's `serial_no` is not the serial of the certificate it carries.
     SerialMismatch { listed: String, actual: String },
-    /// An unknown serial asked for a download less than a minute after the last one.
+    /// A download was asked for (unknown serial, empty store) less than a minute after the
+    /// last one.
     RateLimited { retry_after_secs: u64 },
     /// The client was not built to download certificates, or the client is gone.
     NoDownloader,
@@ -427,7 +428,7 @@ impl fmt::Display for CertificateError {
             ),
             CertificateError::RateLimited { retry_after_secs } => write!(
                 f,
-                "an unknown serial asked for a download too soon after the last one; next one possible in {retry_after_secs} s"
+                "a download was asked for less than a minute after the last one; the next is possible in {retry_after_secs} s"
             ),
             CertificateError::NoDownloader => write!(
                 f,

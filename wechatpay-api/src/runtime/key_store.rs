@@ -268,3 +268,115 @@ impl fmt::Debug for KeyStore {
             .finish_non_exhaustive()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::runtime::keys::MerchantPrivateKey;
+
+    const CERTIFICATE: &str = include_str!("../testing/keys/platform_certificate.pem");
+    const CERTIFICATE_KEY: &str = include_str!("../testing/keys/platform_private_key.pem");
+    const PUBLIC_KEY: &str = include_str!("../testing/keys/wechatpay_public_key.pem");
+    const SERIAL: &str = "5157F09EFDC096DE15EBE81A47057A7232F1B8E1";
+
+    fn certificate() -> WechatpayKey {
+        WechatpayKey::platform_certificate(CERTIFICATE).unwrap()
+    }
+
+    fn validity() -> (i64, i64) {
+        match certificate().source() {
+            KeySource::PlatformCertificate {
+                not_before,
+                not_after,
+            } => (not_before, not_after),
+            KeySource::PublicKey => unreachable!(),
+        }
+    }
+
+    fn signed(now: i64) -> (String, String, &'static [u8]) {
+        let body: &[u8] = b"{}";
+        let timestamp = now.to_string();
+        let signature = MerchantPrivateKey::from_pem(CERTIFICATE_KEY)
+            .unwrap()
+            .sign(&response_message(&timestamp, "n", body))
+            .unwrap();
+        (timestamp, signature, body)
+    }
+
+    fn verify_at(store: &KeyStore, now: i64) -> Result<(), VerifyError> {
+        let (timestamp, signature, body) = signed(now);
+        let parts = SignatureHeaders {
+            timestamp: &timestamp,
+            nonce: "n",
+            signature: &signature,
+            serial: SERIAL,
+        };
+        store.verify_parts(&parts, body, now)
+    }
+
+    #[test]
+    fn a_certificate_verifies_only_within_its_validity_and_the_skew() {
+        let store = KeyStore::new();
+        store.add(certificate()).unwrap();
+        let (not_before, not_after) = validity();
+        assert_eq!(verify_at(&store, not_before + 10), Ok(()));
+        assert_eq!(
+            verify_at(&store, not_before - 300),
+            Ok(()),
+            "within the skew"
+        );
+        assert_eq!(
+            verify_at(&store, not_after + 300),
+            Ok(()),
+            "within the skew"
+        );
+        for outside in [not_before - 301, not_after + 301] {
+            assert_eq!(
+                verify_at(&store, outside),
+                Err(VerifyError::KeyNotValid {
+                    serial: SERIAL.into(),
+                    not_before,
+                    not_after,
+                    now: outside
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn encryption_uses_a_valid_certificate_or_the_public_key() {
+        let store = KeyStore::new();
+        store.add(certificate()).unwrap();
+        let (not_before, not_after) = validity();
+        assert_eq!(
+            store
+                .encryption_key_at(not_before)
+                .map(|k| k.id().to_owned()),
+            Some(SERIAL.to_owned())
+        );
+        assert!(store.encryption_key_at(not_before - 1).is_none());
+        assert!(store.encryption_key_at(not_after + 1).is_none());
+        // Migration: with a public key too, the public key encrypts.
+        store
+            .add(WechatpayKey::public_key("PUB_KEY_ID_1", PUBLIC_KEY).unwrap())
+            .unwrap();
+        assert_eq!(
+            store
+                .encryption_key_at(not_before)
+                .map(|k| k.id().to_owned()),
+            Some("PUB_KEY_ID_1".to_owned())
+        );
+    }
+
+    #[test]
+    fn clones_share_keys_and_debug_shows_no_key_material() {
+        let store = KeyStore::new();
+        let clone = store.clone();
+        store.add(certificate()).unwrap();
+        assert!(clone.knows(SERIAL));
+        assert!(clone.knows(&SERIAL.to_ascii_lowercase()));
+        let debug = format!("{clone:?}");
+        assert!(debug.contains(SERIAL), "{debug}");
+        assert!(!debug.contains("BEGIN"), "{debug}");
+    }
+}

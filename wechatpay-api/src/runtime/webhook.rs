@@ -465,6 +465,55 @@ impl WebhookHandler {
         Ok(notification.map(|()| resource))
     }
 
+    /// [`handle`](Self::handle) for a handler sharing an async client's key store: a
+    /// notification naming a serial the store does not know (a rotated certificate) waits for
+    /// the client's on-demand refresh, then is checked again.
+    #[cfg(feature = "certificates")]
+    pub async fn handle_async(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+    ) -> Result<Notification<Value>, WebhookError> {
+        self.handle_event_async::<Value>(headers, body).await
+    }
+
+    /// [`handle_as`](Self::handle_as) with the on-demand refresh of [`handle_async`](Self::handle_async).
+    #[cfg(feature = "certificates")]
+    pub async fn handle_as_async<T: DeserializeOwned>(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+    ) -> Result<Notification<T>, WebhookError> {
+        self.refresh_for(headers).await;
+        self.handle_as(headers, body)
+    }
+
+    /// [`handle_event`](Self::handle_event) with the on-demand refresh of
+    /// [`handle_async`](Self::handle_async).
+    #[cfg(feature = "certificates")]
+    pub async fn handle_event_async<E: FromResource>(
+        &self,
+        headers: &(impl HeaderSource + ?Sized),
+        body: impl AsRef<[u8]>,
+    ) -> Result<Notification<E>, WebhookError> {
+        self.refresh_for(headers).await;
+        self.handle_event(headers, body)
+    }
+
+    /// When the notification names a serial the store does not know and the store refreshes
+    /// through an async client: one (single-flight, rate-limited) refresh. Its failure is
+    /// logged by the refresher; the check that follows reports the unknown serial.
+    #[cfg(feature = "certificates")]
+    async fn refresh_for<H: HeaderSource + ?Sized>(&self, headers: &H) {
+        let Some(serial) = headers.header("Wechatpay-Serial").map(str::trim) else {
+            return;
+        };
+        if self.keys.refresh_mode() == Some(true) && !self.keys.knows(serial) {
+            let why = super::certificates::Why::UnknownSerial(serial);
+            let _ = self.keys.refresh_async(why).await;
+        }
+    }
+
     /// Verifies the signature, reads the envelope and decrypts the resource.
     fn open<H: HeaderSource + ?Sized>(
         &self,
