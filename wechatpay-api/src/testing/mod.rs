@@ -39,10 +39,12 @@ use crate::runtime::operation::{FilePart, HttpMethod};
 use crate::runtime::signing::{AuthorizationHeader, nonce, request_message, response_message};
 use crate::runtime::verify::{MAX_CLOCK_SKEW_SECS, unix_now};
 
+pub mod certificates;
 pub mod keys;
 mod multipart;
 pub mod notification;
 
+pub use certificates::PlatformCertificate;
 pub use notification::{NotificationBuilder, SentNotification};
 
 /// How the next answer goes wrong.
