@@ -144,6 +144,7 @@ struct Inner {
     not_after: i64,
     certificate_pem: String,
     private_key_pem: String,
+    private_key: Arc<MerchantPrivateKey>,
 }
 
 impl PlatformCertificate {
@@ -174,6 +175,7 @@ impl PlatformCertificate {
                 not_after,
                 certificate_pem: certificate_pem.to_owned(),
                 private_key_pem: private_key_pem.to_owned(),
+                private_key: Arc::new(private_key),
             }),
         })
     }
@@ -219,6 +221,10 @@ impl PlatformCertificate {
     /// The certificate as a client loads it.
     pub fn wechatpay_key(&self) -> Result<WechatpayKey, Error> {
         WechatpayKey::platform_certificate(&self.inner.certificate_pem)
+    }
+
+    pub(crate) fn private_key(&self) -> Arc<MerchantPrivateKey> {
+        self.inner.private_key.clone()
     }
 }
 
