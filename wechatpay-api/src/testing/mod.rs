@@ -18,18 +18,48 @@
 //! let client = server.client_builder().build()?;
 //! # Ok::<(), wechatpay_api::runtime::Error>(())
 //! ```
+//!
+//! It plays the certificate side too: `GET /v3/certificates` answers with its platform
+//! certificates ([`PlatformCertificate`], minted on demand by [`certificates`]), each
+//! encrypted with its APIv3 key as WeChat Pay does, unless a [`Route`] for that path says
+//! otherwise. The list can change while it runs ([`TestServer::add_certificate`],
+//! [`TestServer::set_certificates`], [`TestServer::remove_certificate`]) and every listed
+//! certificate's key can sign answers ([`TestServer::sign_with`]) and notifications
+//! ([`TestServer::notification`]), so a test can play a rotation:
+//!
+//! ```
+//! use wechatpay_api::testing::{keys, PlatformCertificate, TestServer};
+//!
+//! let server = TestServer::builder().start()?;
+//! let next = PlatformCertificate::mint(
+//!     keys::WECHATPAY_PRIVATE_KEY_PEM,
+//!     "3775B6A45ACD588826D15E583A95F5DD5A3E3C12",
+//!     1_767_225_600,
+//!     1_924_992_000,
+//! )?;
+//! server.add_certificate(next.clone()); // served next to the old one
+//! server.sign_with(next.serial())?; // answers are signed with the new one
+//! server.remove_certificate(keys::PLATFORM_SERIAL); // the old one is no longer served
+//! assert_eq!(server.certificates(), [next]);
+//! # Ok::<(), wechatpay_api::runtime::Error>(())
+//! ```
 
 use std::collections::VecDeque;
 use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
+use std::time::Duration;
 
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD as BASE64;
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper::{Request, Response};
 use serde_json::{Value, json};
 
+use crate::runtime::aead::ApiV3Key;
+use crate::runtime::beijing_time::rfc3339;
 use crate::runtime::client::{Client, ClientBuilder};
 use crate::runtime::error::Error;
 use crate::runtime::fields::transform_fields;
@@ -39,13 +69,23 @@ use crate::runtime::operation::{FilePart, HttpMethod};
 use crate::runtime::signing::{AuthorizationHeader, nonce, request_message, response_message};
 use crate::runtime::verify::{MAX_CLOCK_SKEW_SECS, unix_now};
 
+pub mod certificates;
 pub mod keys;
 mod multipart;
 pub mod notification;
 
+pub use certificates::PlatformCertificate;
 pub use notification::{NotificationBuilder, SentNotification};
 
+/// The path the server answers with its platform certificates (when no [`Route`] does).
+pub const CERTIFICATES_PATH: &str = "/v3/certificates";
+
 /// How the next answer goes wrong.
+///
+/// The `Certificate…` variants wait for the next answer of the server's own certificate
+/// list (`GET /v3/certificates` with no [`Route`] for it) and break every entry of it; the
+/// others apply to the next signed answer, whatever it answers (a certificate answer too,
+/// so both kinds can hit the same answer).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Misbehavior {
@@ -58,7 +98,8 @@ pub enum Misbehavior {
     StaleTimestamp,
     /// A 2xx without any `Wechatpay-*` signature header.
     Unsigned,
-    /// Signed with another key than the one `Wechatpay-Serial` names.
+    /// Signed with another key than the one `Wechatpay-Serial` names (the server's next key,
+    /// or a key it does not hold if it holds only one).
     WrongKey,
     /// A (signed) error answer: `{"code", "message"}` with this status.
     Error {
@@ -66,6 +107,27 @@ pub enum Misbehavior {
         code: String,
         message: String,
     },
+    /// Certificate answer: one byte of each `encrypt_certificate.ciphertext` is flipped, so
+    /// AES-GCM authentication fails.
+    CertificateTampered,
+    /// Certificate answer: each `encrypt_certificate.associated_data` says `transaction`,
+    /// while the ciphertext was sealed with `certificate`, so it does not open with the
+    /// associated data the answer gives.
+    CertificateWrongAssociatedData,
+    /// Certificate answer: each `serial_no` is not the serial of the certificate inside (its
+    /// last hex digit is changed); the ciphertext is intact.
+    CertificateSerialMismatch,
+}
+
+impl Misbehavior {
+    fn is_certificate(&self) -> bool {
+        matches!(
+            self,
+            Misbehavior::CertificateTampered
+                | Misbehavior::CertificateWrongAssociatedData
+                | Misbehavior::CertificateSerialMismatch
+        )
+    }
 }
 
 /// An answer the server gives for one method and path template (`{x}` matches a segment).
@@ -199,7 +261,8 @@ impl RecordedRequest {
 
 struct ServerKey {
     id: String,
-    private: MerchantPrivateKey,
+    private: Arc<MerchantPrivateKey>,
+    private_pem: String,
 }
 
 struct State {
@@ -208,19 +271,36 @@ struct State {
     merchant_public: WechatpayKey,
     keys: Vec<ServerKey>,
     signing: usize,
+    /// Signs `Misbehavior::WrongKey` answers of a server that holds a single key.
+    stranger: MerchantPrivateKey,
+    apiv3_key: ApiV3Key,
+    apiv3_key_text: String,
+    certificates: Vec<PlatformCertificate>,
+    certificate_downloads: u64,
+    certificate_delay: Duration,
     routes: Vec<Route>,
     misbehavior: VecDeque<Misbehavior>,
+    certificate_misbehavior: VecDeque<Misbehavior>,
     requests: Vec<RecordedRequest>,
     counter: u64,
 }
 
+/// A key given to the builder.
+enum BuilderKey {
+    PublicKey { id: String, private_pem: String },
+    Certificate { pem: String, private_pem: String },
+    Minted(PlatformCertificate),
+}
+
 /// Configures a [`TestServer`]; by default it uses the bundled [`keys`] and signs with the
-/// WeChat Pay public key (`keys::PUBLIC_KEY_ID`), also knowing the platform certificate.
+/// WeChat Pay public key (`keys::PUBLIC_KEY_ID`), also knowing (and serving at
+/// `/v3/certificates`) the platform certificate, with the APIv3 key [`keys::APIV3_KEY`].
 pub struct TestServerBuilder {
     mchid: String,
     merchant_serial: String,
     merchant_public_key_pem: String,
-    keys: Vec<(Option<String>, String, String)>,
+    keys: Vec<BuilderKey>,
+    apiv3_key: String,
 }
 
 impl Default for TestServerBuilder {
@@ -230,17 +310,16 @@ impl Default for TestServerBuilder {
             merchant_serial: keys::MERCHANT_SERIAL.to_owned(),
             merchant_public_key_pem: keys::MERCHANT_PUBLIC_KEY_PEM.to_owned(),
             keys: vec![
-                (
-                    Some(keys::PUBLIC_KEY_ID.to_owned()),
-                    String::new(),
-                    keys::WECHATPAY_PRIVATE_KEY_PEM.to_owned(),
-                ),
-                (
-                    None,
-                    keys::PLATFORM_CERTIFICATE_PEM.to_owned(),
-                    keys::PLATFORM_PRIVATE_KEY_PEM.to_owned(),
-                ),
+                BuilderKey::PublicKey {
+                    id: keys::PUBLIC_KEY_ID.to_owned(),
+                    private_pem: keys::WECHATPAY_PRIVATE_KEY_PEM.to_owned(),
+                },
+                BuilderKey::Certificate {
+                    pem: keys::PLATFORM_CERTIFICATE_PEM.to_owned(),
+                    private_pem: keys::PLATFORM_PRIVATE_KEY_PEM.to_owned(),
+                },
             ],
+            apiv3_key: keys::APIV3_KEY.to_owned(),
         }
     }
 }
@@ -254,7 +333,8 @@ impl TestServerBuilder {
         self
     }
 
-    /// Forgets the default WeChat Pay keys (add others with the methods below).
+    /// Forgets the default WeChat Pay keys and platform certificate (add others with the
+    /// methods below). The first key added signs answers.
     pub fn clear_keys(mut self) -> Self {
         self.keys.clear();
         self
@@ -262,18 +342,35 @@ impl TestServerBuilder {
 
     /// A WeChat Pay public key: its id and the matching private key PEM.
     pub fn wechatpay_key(mut self, id: &str, private_key_pem: &str) -> Self {
-        self.keys.push((
-            Some(id.to_owned()),
-            String::new(),
-            private_key_pem.to_owned(),
-        ));
+        self.keys.push(BuilderKey::PublicKey {
+            id: id.to_owned(),
+            private_pem: private_key_pem.to_owned(),
+        });
         self
     }
 
-    /// A platform certificate (its serial becomes the key id) and its private key PEM.
+    /// A platform certificate (its serial becomes the key id) and its private key PEM, which
+    /// must be the certificate's ([`start`](Self::start) fails otherwise). It is served at
+    /// `/v3/certificates`, after the certificates added before it.
     pub fn platform_certificate(mut self, certificate_pem: &str, private_key_pem: &str) -> Self {
-        self.keys
-            .push((None, certificate_pem.to_owned(), private_key_pem.to_owned()));
+        self.keys.push(BuilderKey::Certificate {
+            pem: certificate_pem.to_owned(),
+            private_pem: private_key_pem.to_owned(),
+        });
+        self
+    }
+
+    /// Like [`platform_certificate`](Self::platform_certificate), with a certificate already
+    /// paired with its key (e.g. minted by [`PlatformCertificate::mint`]).
+    pub fn add_certificate(mut self, certificate: PlatformCertificate) -> Self {
+        self.keys.push(BuilderKey::Minted(certificate));
+        self
+    }
+
+    /// The APIv3 key (32 bytes) that encrypts the certificates served at `/v3/certificates`
+    /// and [`TestServer::notification`]s; [`keys::APIV3_KEY`] by default.
+    pub fn apiv3_key(mut self, key: &str) -> Self {
+        self.apiv3_key = key.to_owned();
         self
     }
 
@@ -281,18 +378,32 @@ impl TestServerBuilder {
     pub fn start(self) -> Result<TestServer, Error> {
         let merchant_public =
             WechatpayKey::public_key(self.merchant_serial.clone(), &self.merchant_public_key_pem)?;
+        let apiv3_key = ApiV3Key::new(&self.apiv3_key)?;
         let mut keys = Vec::new();
-        for (id, certificate, private_pem) in self.keys {
-            let id = match id {
-                Some(id) => id,
-                None => WechatpayKey::platform_certificate(&certificate)?
-                    .id()
-                    .to_owned(),
+        let mut certificates = Vec::new();
+        for key in self.keys {
+            let certificate = match key {
+                BuilderKey::PublicKey { id, private_pem } => {
+                    add_key(
+                        &mut keys,
+                        id,
+                        Arc::new(MerchantPrivateKey::from_pem(&private_pem)?),
+                        private_pem,
+                    );
+                    continue;
+                }
+                BuilderKey::Certificate { pem, private_pem } => {
+                    PlatformCertificate::new(&pem, &private_pem)?
+                }
+                BuilderKey::Minted(certificate) => certificate,
             };
-            keys.push(ServerKey {
-                id,
-                private: MerchantPrivateKey::from_pem(&private_pem)?,
-            });
+            add_key(
+                &mut keys,
+                certificate.serial().to_owned(),
+                certificate.private_key(),
+                certificate.private_key_pem().to_owned(),
+            );
+            list_certificate(&mut certificates, certificate);
         }
         if keys.is_empty() {
             return Err(Error::Config(
@@ -305,8 +416,15 @@ impl TestServerBuilder {
             merchant_public,
             keys,
             signing: 0,
+            stranger: MerchantPrivateKey::from_pem(keys::MERCHANT_PRIVATE_KEY_PEM)?,
+            apiv3_key,
+            apiv3_key_text: self.apiv3_key,
+            certificates,
+            certificate_downloads: 0,
+            certificate_delay: Duration::ZERO,
             routes: Vec::new(),
             misbehavior: VecDeque::new(),
+            certificate_misbehavior: VecDeque::new(),
             requests: Vec::new(),
             counter: 0,
         }));
@@ -320,6 +438,7 @@ impl TestServerBuilder {
             .map_err(|e| Error::Config(format!("test server socket: {e}")))?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
+            .enable_time()
             .build()
             .map_err(|e| Error::Config(format!("test server runtime: {e}")))?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -386,7 +505,8 @@ impl TestServer {
         self.state().routes.insert(0, route);
     }
 
-    /// Signs answers with the key of this id from now on.
+    /// Signs answers with the key of this id from now on: a WeChat Pay public key id or the
+    /// serial of a platform certificate the server holds (listed now or before).
     pub fn sign_with(&self, key_id: &str) -> Result<(), Error> {
         let mut state = self.state();
         let index = state
@@ -398,9 +518,82 @@ impl TestServer {
         Ok(())
     }
 
-    /// Makes the next answer misbehave (queued: one misbehaviour per answer).
+    /// The id of the key answers are signed with now (`Wechatpay-Serial`).
+    pub fn signing_key_id(&self) -> String {
+        let state = self.state();
+        state.keys[state.signing].id.clone()
+    }
+
+    /// Makes the next answer misbehave (queued: one misbehaviour per answer; the
+    /// `Certificate…` ones in a queue of their own, for certificate answers: see
+    /// [`Misbehavior`]).
     pub fn misbehave_once(&self, misbehavior: Misbehavior) {
-        self.state().misbehavior.push_back(misbehavior);
+        let mut state = self.state();
+        if misbehavior.is_certificate() {
+            state.certificate_misbehavior.push_back(misbehavior);
+        } else {
+            state.misbehavior.push_back(misbehavior);
+        }
+    }
+
+    /// The platform certificates `GET /v3/certificates` serves, in order.
+    pub fn certificates(&self) -> Vec<PlatformCertificate> {
+        self.state().certificates.clone()
+    }
+
+    /// Serves exactly these certificates from now on (a later one with the serial of an
+    /// earlier one replaces it). Each one's key becomes a key the server can sign with
+    /// ([`sign_with`](Self::sign_with)`(serial)`); keys of certificates no longer served stay,
+    /// so answers can still be signed with them.
+    pub fn set_certificates(&self, certificates: Vec<PlatformCertificate>) {
+        let mut state = self.state();
+        state.certificates.clear();
+        for certificate in certificates {
+            state.hold_certificate(certificate);
+        }
+    }
+
+    /// Serves this certificate too, after the others (in place of one with the same serial),
+    /// and makes its key one the server can sign with ([`sign_with`](Self::sign_with)).
+    pub fn add_certificate(&self, certificate: PlatformCertificate) {
+        self.state().hold_certificate(certificate);
+    }
+
+    /// Stops serving the certificate with this serial (upper or lower case); `false` if it
+    /// was not served. Its key stays: answers can still be signed with it.
+    pub fn remove_certificate(&self, serial: &str) -> bool {
+        let mut state = self.state();
+        let before = state.certificates.len();
+        state
+            .certificates
+            .retain(|c| !c.serial().eq_ignore_ascii_case(serial));
+        state.certificates.len() != before
+    }
+
+    /// How many `GET /v3/certificates` requests the server accepted (signature verified,
+    /// recorded in [`requests`](Self::requests)), whether its certificate list or a
+    /// [`Route`] answered them.
+    pub fn certificate_downloads(&self) -> u64 {
+        self.state().certificate_downloads
+    }
+
+    /// Holds every answer to `GET /v3/certificates` back this long (none by default), after
+    /// the download is counted: concurrent downloads overlap for sure, for tests of a
+    /// client's single flight. Other requests are answered meanwhile.
+    pub fn set_certificate_delay(&self, delay: Duration) {
+        self.state().certificate_delay = delay;
+    }
+
+    /// A notification as this server would post it: its resource encrypted with the
+    /// server's APIv3 key, signed with the key answers are signed with now
+    /// ([`sign_with`](Self::sign_with)), which `Wechatpay-Serial` names. The builder can
+    /// still change any of it ([`NotificationBuilder::signed_by_certificate`]…).
+    pub fn notification(&self, event_type: &str, resource: Value) -> NotificationBuilder {
+        let state = self.state();
+        let signing = &state.keys[state.signing];
+        NotificationBuilder::new(event_type, resource)
+            .apiv3_key(&state.apiv3_key_text)
+            .signed_by(&signing.id, &signing.private_pem)
     }
 
     /// The requests accepted so far (signature verified).
@@ -417,6 +610,34 @@ impl Drop for TestServer {
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
         }
+    }
+}
+
+/// Adds a signing key, or replaces the private key of the one with this id.
+fn add_key(
+    keys: &mut Vec<ServerKey>,
+    id: String,
+    private: Arc<MerchantPrivateKey>,
+    private_pem: String,
+) {
+    match keys.iter_mut().find(|k| k.id == id) {
+        Some(key) => {
+            key.private = private;
+            key.private_pem = private_pem;
+        }
+        None => keys.push(ServerKey {
+            id,
+            private,
+            private_pem,
+        }),
+    }
+}
+
+/// Appends a certificate to a served list, or replaces the one with its serial in place.
+fn list_certificate(list: &mut Vec<PlatformCertificate>, certificate: PlatformCertificate) {
+    match list.iter_mut().find(|c| c.serial() == certificate.serial()) {
+        Some(listed) => *listed = certificate,
+        None => list.push(certificate),
     }
 }
 
@@ -465,6 +686,22 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
         Ok(collected) => collected.to_bytes().to_vec(),
         Err(_) => Vec::new(),
     };
+    let mut delay = Duration::ZERO;
+    let response = respond(state, parts, body, &mut delay);
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    response
+}
+
+/// The answer to one request; `delay` is set when it must be held back
+/// (`TestServer::set_certificate_delay`).
+fn respond(
+    state: &Mutex<State>,
+    parts: hyper::http::request::Parts,
+    body: Vec<u8>,
+    delay: &mut Duration,
+) -> Response<Full<Bytes>> {
     let mut state = lock(state);
     let method = parts.method.as_str().to_owned();
     let url = parts
@@ -501,14 +738,15 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
             Err(message) => return state.answer(401, Some(error_json("SIGN_ERROR", &message))),
         };
 
-    // 2. The route.
+    // 2. The route (none: the certificate list answers `GET /v3/certificates`).
     let path = url.split('?').next().unwrap_or("/");
-    let Some(route) = state
+    let certificate_download = method == "GET" && path == CERTIFICATES_PATH;
+    let route = state
         .routes
         .iter()
         .find(|r| r.matches(&method, path))
-        .cloned()
-    else {
+        .cloned();
+    if route.is_none() && !certificate_download {
         return state.answer(
             404,
             Some(error_json(
@@ -516,7 +754,11 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
                 &format!("no route for {method} {path}"),
             )),
         );
-    };
+    }
+    let encrypted_request_fields = route
+        .as_ref()
+        .map(|r| r.encrypted_request_fields.clone())
+        .unwrap_or_default();
 
     // 3. The JSON body, encrypted request fields decrypted.
     let mut json: Option<Value> = if signed_body.is_empty() {
@@ -532,7 +774,7 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
             }
         }
     };
-    if !route.encrypted_request_fields.is_empty() {
+    if !encrypted_request_fields.is_empty() {
         let serial = header("wechatpay-serial").unwrap_or_default().to_owned();
         let Some(key) = state.keys.iter().find(|k| k.id == serial) else {
             return state.answer(
@@ -544,18 +786,15 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
             );
         };
         if let Some(value) = json.as_mut() {
-            let result = transform_fields(
-                value,
-                &route.encrypted_request_fields,
-                &mut |path, ciphertext| {
+            let result =
+                transform_fields(value, &encrypted_request_fields, &mut |path, ciphertext| {
                     let plain = key
                         .private
                         .decrypt(ciphertext)
                         .map_err(|_| Error::Crypto(format!("`{path}` does not decrypt")))?;
                     String::from_utf8(plain)
                         .map_err(|_| Error::Crypto(format!("`{path}` is not UTF-8")))
-                },
-            );
+                });
             if let Err(e) = result {
                 return state.answer(400, Some(error_json("PARAM_ERROR", &e.to_string())));
             }
@@ -568,9 +807,13 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
             return state.answer(400, Some(error_json("PARAM_ERROR", &message)));
         }
     }
+    if certificate_download {
+        state.certificate_downloads += 1;
+        *delay = state.certificate_delay;
+    }
     state.requests.push(RecordedRequest {
         method,
-        url,
+        url: url.clone(),
         headers: headers.clone(),
         body,
         json,
@@ -579,6 +822,9 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
     });
 
     // 5. The answer.
+    let Some(route) = route else {
+        return state.certificate_answer(&url);
+    };
     if let Some(raw) = route.raw {
         return state.raw_answer(route.status, raw);
     }
@@ -674,6 +920,51 @@ impl Upload {
 }
 
 impl State {
+    /// Lists a certificate (see `TestServer::add_certificate`) and holds its key.
+    fn hold_certificate(&mut self, certificate: PlatformCertificate) {
+        add_key(
+            &mut self.keys,
+            certificate.serial().to_owned(),
+            certificate.private_key(),
+            certificate.private_key_pem().to_owned(),
+        );
+        list_certificate(&mut self.certificates, certificate);
+    }
+
+    /// The answer of `GET /v3/certificates`: the listed certificates, each encrypted with
+    /// the APIv3 key under a fresh nonce, as WeChat Pay sends them. `algorithm_type` (absent,
+    /// `RSA` or `ALL`) lists them all (they are RSA); `SM2` none.
+    fn certificate_answer(&mut self, url: &str) -> Response<Full<Bytes>> {
+        let query = url.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let algorithm = query
+            .split('&')
+            .find_map(|pair| pair.strip_prefix("algorithm_type="));
+        let listed = match algorithm {
+            None | Some("RSA") | Some("ALL") => self.certificates.clone(),
+            Some("SM2") => Vec::new(),
+            Some(other) => {
+                return self.answer(
+                    400,
+                    Some(error_json(
+                        "PARAM_ERROR",
+                        &format!("algorithm_type `{other}` is not one of SM2, RSA, ALL"),
+                    )),
+                );
+            }
+        };
+        let fault = self.certificate_misbehavior.pop_front();
+        let mut data = Vec::with_capacity(listed.len());
+        for certificate in &listed {
+            match certificate_entry(&self.apiv3_key, certificate, fault.as_ref()) {
+                Ok(entry) => data.push(entry),
+                Err(e) => {
+                    return self.answer(500, Some(error_json("SYSTEM_ERROR", &e.to_string())));
+                }
+            }
+        }
+        self.answer(200, Some(json!({ "data": data })))
+    }
+
     fn next_request_id(&mut self) -> String {
         self.counter += 1;
         format!("TEST-REQUEST-{:08}", self.counter)
@@ -715,8 +1006,11 @@ impl State {
         let nonce = nonce().unwrap_or_else(|_| "0".repeat(32));
         let signing = &self.keys[self.signing];
         let signer = match misbehavior {
-            Some(Misbehavior::WrongKey) => &self.keys[(self.signing + 1) % self.keys.len()].private,
-            _ => &signing.private,
+            Some(Misbehavior::WrongKey) if self.keys.len() == 1 => &self.stranger,
+            Some(Misbehavior::WrongKey) => {
+                &*self.keys[(self.signing + 1) % self.keys.len()].private
+            }
+            _ => &*signing.private,
         };
         let signature = signer
             .sign(&response_message(&timestamp, &nonce, &bytes))
@@ -749,6 +1043,52 @@ impl State {
             .body(Full::new(Bytes::from(bytes)))
             .unwrap_or_else(|_| Response::new(Full::new(Bytes::new())))
     }
+}
+
+/// One entry of the certificate answer (see `Misbehavior` for the faults).
+fn certificate_entry(
+    apiv3_key: &ApiV3Key,
+    certificate: &PlatformCertificate,
+    fault: Option<&Misbehavior>,
+) -> Result<Value, Error> {
+    const ASSOCIATED_DATA: &str = "certificate";
+    let nonce = nonce()?[..12].to_owned();
+    let mut ciphertext = apiv3_key.encrypt(
+        &nonce,
+        ASSOCIATED_DATA,
+        certificate.certificate_pem().as_bytes(),
+    )?;
+    let mut associated_data = ASSOCIATED_DATA;
+    let mut serial = certificate.serial().to_owned();
+    match fault {
+        Some(Misbehavior::CertificateTampered) => {
+            let mut bytes = BASE64
+                .decode(&ciphertext)
+                .map_err(|_| Error::Crypto("AES-GCM ciphertext is not base64".into()))?;
+            if let Some(first) = bytes.first_mut() {
+                *first ^= 0x01;
+            }
+            ciphertext = BASE64.encode(bytes);
+        }
+        Some(Misbehavior::CertificateWrongAssociatedData) => associated_data = "transaction",
+        Some(Misbehavior::CertificateSerialMismatch) => {
+            let last = if serial.ends_with('0') { '1' } else { '0' };
+            serial.pop();
+            serial.push(last);
+        }
+        _ => {}
+    }
+    Ok(json!({
+        "serial_no": serial,
+        "effective_time": rfc3339(certificate.not_before()),
+        "expire_time": rfc3339(certificate.not_after()),
+        "encrypt_certificate": {
+            "algorithm": crate::runtime::webhook::AEAD_AES_256_GCM,
+            "nonce": nonce,
+            "associated_data": associated_data,
+            "ciphertext": ciphertext,
+        },
+    }))
 }
 
 fn tamper_text(text: String) -> String {

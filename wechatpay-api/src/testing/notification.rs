@@ -24,6 +24,7 @@ use crate::runtime::keys::MerchantPrivateKey;
 use crate::runtime::signing::{nonce, response_message};
 use crate::runtime::verify::unix_now;
 
+use super::certificates::PlatformCertificate;
 use super::keys;
 
 /// Builds one signed, encrypted notification. Defaults: the test APIv3 key
@@ -125,6 +126,13 @@ impl NotificationBuilder {
     /// Signs with the test platform certificate's key ([`keys::PLATFORM_SERIAL`]).
     pub fn signed_by_platform_certificate(self) -> Self {
         self.signed_by(keys::PLATFORM_SERIAL, keys::PLATFORM_PRIVATE_KEY_PEM)
+    }
+
+    /// Signs with this platform certificate's key and names its serial in
+    /// `Wechatpay-Serial` (a certificate minted for the test, or one a
+    /// [`TestServer`](super::TestServer) serves).
+    pub fn signed_by_certificate(self, certificate: &PlatformCertificate) -> Self {
+        self.signed_by(certificate.serial(), certificate.private_key_pem())
     }
 
     /// `Wechatpay-Timestamp` (Unix seconds; now by default).
