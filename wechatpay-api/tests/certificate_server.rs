@@ -18,7 +18,7 @@ use wechatpay_api::runtime::signing::{nonce, response_message, sign_request};
 use wechatpay_api::runtime::verify::unix_now;
 use wechatpay_api::runtime::webhook::WebhookHandler;
 use wechatpay_api::runtime::{
-    ApiV3Key, Client, Error, HttpMethod, KeySource, MerchantPrivateKey, Verifier, WechatpayKey,
+    ApiV3Key, Client, Error, HttpMethod, KeySource, KeyStore, MerchantPrivateKey, WechatpayKey,
 };
 use wechatpay_api::testing::certificates::{canonical_serial, mint_platform_certificate};
 use wechatpay_api::testing::{
@@ -31,10 +31,10 @@ use wechatpay_api::v3::certificates::{GetQuery, GetResponse, GetResponseData};
 const OLD_SERIAL: &str = "3775B6A45ACD588826D15E583A95F5DD5A3E3C12";
 const OLD_NOT_BEFORE: i64 = 1_767_225_600;
 const OLD_NOT_AFTER: i64 = 1_924_992_000;
-/// 2027-01-01T00:00:00Z .. 2032-01-01T00:00:00Z; the high bit of the serial is set, so its
+/// 2026-06-01T00:00:00Z .. 2032-01-01T00:00:00Z; the high bit of the serial is set, so its
 /// DER integer carries a leading zero byte that the serial leaves out.
 const NEW_SERIAL: &str = "F0D1A2B3C4D5E6F708192A3B4C5D6E7F80918273";
-const NEW_NOT_BEFORE: i64 = 1_798_761_600;
+const NEW_NOT_BEFORE: i64 = 1_780_272_000;
 const NEW_NOT_AFTER: i64 = 1_956_528_000;
 
 const OTHER_APIV3_KEY: &str = "0123456789abcdef0123456789abcdef";
@@ -281,10 +281,10 @@ async fn the_default_server_serves_its_platform_certificate() {
     );
     // Signed, like every answer, by the key it signs with: the WeChat Pay public key.
     assert_eq!(answer.header("Wechatpay-Serial"), keys::PUBLIC_KEY_ID);
-    let mut verifier = Verifier::new();
-    verifier.add(
-        WechatpayKey::public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM).unwrap(),
-    );
+    let verifier = KeyStore::new();
+    verifier
+        .add(WechatpayKey::public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM).unwrap())
+        .unwrap();
     verifier.verify(&answer.headers, &answer.body).unwrap();
     assert_eq!(answer.header("Content-Type"), "application/json");
 
@@ -312,7 +312,7 @@ async fn every_answer_encrypts_afresh_and_is_signed_by_the_signing_certificate()
     check_entries(&b, keys::APIV3_KEY);
     assert_eq!(a.data[0].effective_time, "2026-01-01T08:00:00+08:00");
     assert_eq!(a.data[0].expire_time, "2031-01-01T08:00:00+08:00");
-    assert_eq!(a.data[1].effective_time, "2027-01-01T08:00:00+08:00");
+    assert_eq!(a.data[1].effective_time, "2026-06-01T08:00:00+08:00");
     assert_eq!(a.data[1].expire_time, "2032-01-01T08:00:00+08:00");
     // Fresh nonces: the same certificate never travels under the same nonce twice.
     let nonces: std::collections::BTreeSet<&str> = a
@@ -332,8 +332,8 @@ async fn every_answer_encrypts_afresh_and_is_signed_by_the_signing_certificate()
     let new = new_certificate().wechatpay_key().unwrap();
     assert!(first.signed_by(&old));
     assert!(!first.signed_by(&new));
-    let mut verifier = Verifier::new();
-    verifier.add(old);
+    let verifier = KeyStore::new();
+    verifier.add(old).unwrap();
     verifier.verify(&first.headers, &first.body).unwrap();
 }
 
@@ -544,8 +544,10 @@ async fn serial_mismatch_names_another_serial_than_the_certificate_inside() {
 async fn answers_signed_by_a_key_the_client_does_not_know() {
     let server = certificate_server();
     let old = old_certificate().wechatpay_key().unwrap();
-    let mut verifier = Verifier::new();
-    verifier.add(old_certificate().wechatpay_key().unwrap());
+    let verifier = KeyStore::new();
+    verifier
+        .add(old_certificate().wechatpay_key().unwrap())
+        .unwrap();
 
     // Names the old certificate, signed with another key (the server holds only one).
     server.misbehave_once(Misbehavior::WrongKey);

@@ -64,15 +64,17 @@ impl KeyStore {
         }
     }
 
-    /// Adds (or replaces) a key under its id. A platform certificate outside its validity
-    /// period (now, within the clock-skew allowance) is refused.
+    /// Adds (or replaces) a key under its id. An expired platform certificate (beyond the
+    /// clock-skew allowance) is refused; one not valid yet is kept, and used once it is.
     pub fn add(&self, key: WechatpayKey) -> Result<(), Error> {
-        let now = unix_now();
-        if let Some(problem) = validity_problem(&key, now, self.max_skew()) {
-            return Err(Error::Config(format!(
-                "platform certificate {}: {problem}",
-                key.id()
-            )));
+        if let KeySource::PlatformCertificate { not_after, .. } = key.source() {
+            let now = unix_now();
+            if now > not_after.saturating_add(self.max_skew()) {
+                return Err(Error::Config(format!(
+                    "platform certificate {} expired at {not_after} (Unix seconds; now {now})",
+                    key.id()
+                )));
+            }
         }
         self.update(|keys| {
             keys.insert(key.id().to_owned(), Arc::new(key));
