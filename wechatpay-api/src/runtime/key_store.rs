@@ -216,15 +216,14 @@ pub(crate) fn verify_with(
         not_before,
         not_after,
     } = key.source()
+        && (now < not_before.saturating_sub(max_skew) || now > not_after.saturating_add(max_skew))
     {
-        if now < not_before.saturating_sub(max_skew) || now > not_after.saturating_add(max_skew) {
-            return Err(VerifyError::KeyNotValid {
-                serial: key.id().to_owned(),
-                not_before,
-                not_after,
-                now,
-            });
-        }
+        return Err(VerifyError::KeyNotValid {
+            serial: key.id().to_owned(),
+            not_before,
+            not_after,
+            now,
+        });
     }
     let message = response_message(parts.timestamp, parts.nonce, body);
     if !key.verify(&message, parts.signature) {

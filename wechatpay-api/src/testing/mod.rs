@@ -802,10 +802,10 @@ fn respond(
     }
 
     // 4. The digest of an upload.
-    if let (Some(upload), Some(meta)) = (&upload, &json) {
-        if let Err(message) = upload.check_sha256(meta) {
-            return state.answer(400, Some(error_json("PARAM_ERROR", &message)));
-        }
+    if let (Some(upload), Some(meta)) = (&upload, &json)
+        && let Err(message) = upload.check_sha256(meta)
+    {
+        return state.answer(400, Some(error_json("PARAM_ERROR", &message)));
     }
     if certificate_download {
         state.certificate_downloads += 1;

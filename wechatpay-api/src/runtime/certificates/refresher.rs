@@ -205,10 +205,10 @@ impl Refresher {
         match result {
             Ok(report) => {
                 install(store, &report, now);
-                if let Some(dir) = &self.cache {
-                    if let Err(e) = cache::save(dir, &report.valid) {
-                        tracing::warn!(target: "wechatpay_api::certificates", error = %e, "certificate cache not written");
-                    }
+                if let Some(dir) = &self.cache
+                    && let Err(e) = cache::save(dir, &report.valid)
+                {
+                    tracing::warn!(target: "wechatpay_api::certificates", error = %e, "certificate cache not written");
                 }
                 let mut state = self.state();
                 state.last_success = Some(Instant::now());
