@@ -1,37 +1,40 @@
 //! Times as WeChat Pay writes them: Beijing time (UTC+8), `YYYY-MM-DD` for bill dates and
 //! RFC 3339 with `+08:00` for fields such as `time_expire`.
 
-/// The civil date and time of day of `unix` seconds in Beijing time.
-fn civil(unix: i64) -> (i64, i64, i64, i64) {
-    let secs = unix + 8 * 3600;
-    let (days, time_of_day) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    (year, month, day, time_of_day)
+use time::{OffsetDateTime, UtcOffset};
+
+/// Beijing time: UTC+8, no daylight saving.
+const BEIJING: UtcOffset = match UtcOffset::from_hms(8, 0, 0) {
+    Ok(offset) => offset,
+    Err(_) => panic!("UTC+8 is a valid offset"),
+};
+
+/// `unix` seconds in Beijing time; instants `time` cannot represent (beyond year ±9999) are
+/// clamped to its range.
+fn beijing(unix: i64) -> OffsetDateTime {
+    let utc = OffsetDateTime::from_unix_timestamp(unix).unwrap_or(if unix < 0 {
+        time::PrimitiveDateTime::MIN.assume_utc()
+    } else {
+        time::PrimitiveDateTime::MAX.assume_utc()
+    });
+    utc.checked_to_offset(BEIJING).unwrap_or(utc)
 }
 
 /// `YYYY-MM-DD` of `unix` seconds in Beijing time (a `bill_date`).
 pub fn date(unix: i64) -> String {
-    let (year, month, day, _) = civil(unix);
-    format!("{year:04}-{month:02}-{day:02}")
+    let t = beijing(unix);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 /// `YYYY-MM-DDTHH:MM:SS+08:00` of `unix` seconds.
 pub fn rfc3339(unix: i64) -> String {
-    let (year, month, day, time) = civil(unix);
+    let t = beijing(unix);
     format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}+08:00",
-        time / 3600,
-        time % 3600 / 60,
-        time % 60
+        "{}T{:02}:{:02}:{:02}+08:00",
+        date(unix),
+        t.hour(),
+        t.minute(),
+        t.second()
     )
 }
 
