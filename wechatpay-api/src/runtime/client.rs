@@ -56,7 +56,8 @@ impl Default for ClientBuilder {
 
 impl ClientBuilder {
     /// The merchant: `mchid`, the serial of its API certificate, and its private key PEM
-    /// (`apiclient_key.pem`, PKCS#8 or PKCS#1).
+    /// (`apiclient_key.pem`, PKCS#8 or PKCS#1). `build` refuses an `mchid` that is not ASCII
+    /// digits and a serial that is not `[0-9A-Za-z_]+`: both are quoted into `Authorization`.
     pub fn merchant(
         mut self,
         mchid: impl Into<String>,
@@ -170,10 +171,24 @@ impl ClientBuilder {
                 "no merchant configured (call `.merchant(…)`)".into(),
             ));
         };
-        if mchid.is_empty() || merchant_serial.is_empty() {
-            return Err(Error::Config(
-                "merchant id and certificate serial must not be empty".into(),
-            ));
+        // Both go into the `Authorization` header as `mchid="…"` and `serial_no="…"`: a quote,
+        // comma or anything else there could add or replace parameters.
+        if mchid.is_empty() || !mchid.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::Config(format!(
+                "merchant id `{}` must be ASCII digits (e.g. 1900000001)",
+                mchid.escape_debug()
+            )));
+        }
+        if merchant_serial.is_empty()
+            || !merchant_serial
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(Error::Config(format!(
+                "merchant certificate serial `{}` must be letters, digits and `_` (the hex serial \
+                 of apiclient_cert.pem)",
+                merchant_serial.escape_debug()
+            )));
         }
         let merchant_key = key?;
         let keys = self.key_store.unwrap_or_default();
