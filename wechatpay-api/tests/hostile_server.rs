@@ -3,7 +3,8 @@
 //! HTTP where the test server cannot misbehave that way), and the test server fed hostile
 //! requests.
 
-use wechatpay_api::runtime::signing::{nonce, sign_request};
+use serde_json::json;
+use wechatpay_api::runtime::signing::{AuthorizationHeader, nonce, sign_request};
 use wechatpay_api::runtime::{Client, ClientBuilder, Error, HttpMethod, MerchantPrivateKey};
 use wechatpay_api::testing::{Route, TestServer, keys};
 
@@ -95,4 +96,48 @@ fn authorization_parameters_cannot_be_injected_from_configuration() {
         .build()
         .unwrap();
     merchant("1900000001", "Serial_0123abc").build().unwrap();
+}
+
+// ---------------------------------------------------------------------------------------
+// A prepared request cannot change after signing.
+// ---------------------------------------------------------------------------------------
+
+/// Its parts are read-only, `execute` sends exactly them, and `Debug` hides `Authorization`.
+#[tokio::test]
+async fn a_prepared_request_is_sent_as_signed_and_its_debug_hides_authorization() {
+    let server = TestServer::builder().start().unwrap();
+    server.route(Route::new(HttpMethod::Post, "/v3/things/{id}").respond(200, json!({"ok": 1})));
+    let client = server.client_builder().build().unwrap();
+    let prepared = client
+        .request(HttpMethod::Post, "/v3/things/{id}")
+        .param("id", "A 1")
+        .query("q", "x")
+        .json(&json!({"a": 1}))
+        .prepare()
+        .unwrap();
+    assert_eq!(prepared.method(), HttpMethod::Post);
+    assert_eq!(prepared.signed_url(), "/v3/things/A%201?q=x");
+    assert_eq!(
+        prepared.url(),
+        format!("{}/v3/things/A%201?q=x", server.base_url())
+    );
+    assert_eq!(prepared.body(), br#"{"a":1}"#);
+
+    let authorization = prepared.headers()["authorization"].to_str().unwrap();
+    let signature = AuthorizationHeader::parse(authorization).unwrap().signature;
+    let debug = format!("{prepared:?}");
+    assert!(!debug.contains(&signature), "{debug}");
+    assert!(!debug.contains("WECHATPAY2"), "{debug}");
+    assert!(debug.contains("<redacted>"), "{debug}");
+
+    let (signed_url, body) = (prepared.signed_url().to_owned(), prepared.body().to_vec());
+    let answer = client.execute(prepared).await.unwrap();
+    assert_eq!(
+        answer.json::<serde_json::Value>().unwrap(),
+        json!({"ok": 1})
+    );
+    let received = server.requests();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].url, signed_url);
+    assert_eq!(received[0].body, body);
 }

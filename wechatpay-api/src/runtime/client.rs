@@ -346,19 +346,13 @@ impl Client {
     /// answer signed by a serial the key store does not know triggers an on-demand certificate
     /// refresh (download mode), then the answer is checked again.
     pub async fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
-        let response = self
-            .http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers)
-            .body(request.body)
-            .send()
-            .await?;
+        let response_body = request.response_body();
+        let decrypt_response_fields = request.decrypt_response_fields().to_vec();
+        let response = request.send_with(&self.http).send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes().await?.to_vec();
-        let checked = self
-            .core
-            .check(request.response_body, status, &headers, &body);
+        let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
         // the refresh fails (logged), the answer's own error stands.
         #[cfg(feature = "certificates")]
@@ -368,9 +362,7 @@ impl Client {
             {
                 let why = super::certificates::Why::UnknownSerial(&serial);
                 match self.core.keys.refresh_async(why).await {
-                    Ok(_) => self
-                        .core
-                        .check(request.response_body, status, &headers, &body),
+                    Ok(_) => self.core.check(response_body, status, &headers, &body),
                     Err(_) => Err(super::VerifyError::UnknownSerial(serial.clone()).into()),
                 }
             }
@@ -378,8 +370,8 @@ impl Client {
         };
         checked?;
         self.core.accept(
-            request.response_body,
-            &request.decrypt_response_fields,
+            response_body,
+            &decrypt_response_fields,
             status,
             headers,
             body,

@@ -1,11 +1,13 @@
 //! What the async and the blocking client share: turning a call into a signed request, and
 //! a raw answer into a verified, decoded result. No I/O happens here.
 
+use std::fmt;
+
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use super::client::VerifiedResponse;
+use super::client::{VerifiedResponse, reqwest_method};
 use super::error::{ApiError, Error};
 use super::fields::transform_fields;
 use super::key_store::KeyStore;
@@ -30,20 +32,103 @@ pub const USER_AGENT: &str = concat!(
 );
 
 /// A request ready to go on the wire: signed, fields encrypted. Built by `Call::prepare` or
-/// `DynamicCall::prepare`, sent by the clients.
-#[derive(Debug, Clone)]
+/// `DynamicCall::prepare`, sent by the clients' `execute` exactly as it was signed.
+///
+/// It cannot be changed after signing: its parts are read-only, so the URL, headers and body
+/// sent are those the signature covers, and the answer is checked the way the operation
+/// says. `Debug` shows `Authorization` as `<redacted>` and the body by its length.
+#[derive(Clone)]
 pub struct PreparedRequest {
-    pub method: HttpMethod,
-    /// Absolute URL (base URL or `base_uri`, path, query).
-    pub url: String,
-    /// The signed part of the URL: path and `?query`.
-    pub signed_url: String,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-    /// How to check and decode the answer.
-    pub response_body: ResponseBodyKind,
-    /// Response fields to decrypt with the merchant key after verification.
-    pub decrypt_response_fields: Vec<String>,
+    method: HttpMethod,
+    url: String,
+    signed_url: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    response_body: ResponseBodyKind,
+    decrypt_response_fields: Vec<String>,
+}
+
+impl PreparedRequest {
+    /// The HTTP method.
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// The absolute URL the request goes to (base URL or `base_uri`, path, query).
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The part of the URL the signature covers: path and `?query`.
+    pub fn signed_url(&self) -> &str {
+        &self.signed_url
+    }
+
+    /// The headers sent, `Authorization` among them.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body bytes sent.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// How the answer is checked and decoded.
+    pub fn response_body(&self) -> ResponseBodyKind {
+        self.response_body
+    }
+
+    /// Answer fields decrypted with the merchant key after verification.
+    pub fn decrypt_response_fields(&self) -> &[String] {
+        &self.decrypt_response_fields
+    }
+
+    /// The async request, exactly as signed.
+    pub(crate) fn send_with(self, http: &reqwest::Client) -> reqwest::RequestBuilder {
+        http.request(reqwest_method(self.method), self.url)
+            .headers(self.headers)
+            .body(self.body)
+    }
+
+    /// The blocking request, exactly as signed.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn send_blocking_with(
+        self,
+        http: &reqwest::blocking::Client,
+    ) -> reqwest::blocking::RequestBuilder {
+        http.request(reqwest_method(self.method), self.url)
+            .headers(self.headers)
+            .body(self.body)
+    }
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a HeaderMap);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for (name, value) in self.0 {
+                    if name == header::AUTHORIZATION {
+                        map.entry(&name.as_str(), &"<redacted>");
+                    } else {
+                        map.entry(&name.as_str(), value);
+                    }
+                }
+                map.finish()
+            }
+        }
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url)
+            .field("signed_url", &self.signed_url)
+            .field("headers", &Headers(&self.headers))
+            .field("body_len", &self.body.len())
+            .field("response_body", &self.response_body)
+            .field("decrypt_response_fields", &self.decrypt_response_fields)
+            .finish()
+    }
 }
 
 /// Everything that describes one request, whether it comes from a generated operation or a

@@ -8,7 +8,7 @@ use std::time::Duration;
 use super::refresher::{Fetch, RawAnswer, Refresher};
 use super::{DEFAULT_REFRESH_INTERVAL, cache};
 use crate::runtime::aead::ApiV3Key;
-use crate::runtime::client::{operation_parts, reqwest_method};
+use crate::runtime::client::operation_parts;
 use crate::runtime::core::{Core, PreparedRequest};
 use crate::runtime::error::{CertificateError, Error};
 use crate::runtime::key_store::KeyStore;
@@ -74,11 +74,7 @@ pub(crate) fn install_async(core: &Arc<Core>, http: &reqwest::Client, config: Do
         let http = http.clone();
         Box::pin(async move {
             let (_core, request) = prepared?;
-            let response = http
-                .request(reqwest_method(request.method), &request.url)
-                .headers(request.headers)
-                .send()
-                .await?;
+            let response = request.send_with(&http).send().await?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = response.bytes().await?.to_vec();
@@ -103,10 +99,7 @@ pub(crate) fn install_blocking(
     let http = http.clone();
     let fetch = Fetch::Blocking(Box::new(move || {
         let (_core, request) = certificates_request(&weak)?;
-        let response = http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers)
-            .send()?;
+        let response = request.send_blocking_with(&http).send()?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = response.bytes()?.to_vec();
