@@ -3,10 +3,83 @@
 //! HTTP where the test server cannot misbehave that way), and the test server fed hostile
 //! requests.
 
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
 use serde_json::json;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 use wechatpay_api::runtime::signing::{AuthorizationHeader, nonce, sign_request};
-use wechatpay_api::runtime::{Client, ClientBuilder, Error, HttpMethod, MerchantPrivateKey};
+use wechatpay_api::runtime::{
+    Call, Client, ClientBuilder, Error, HttpMethod, Json, MerchantPrivateKey, Operation,
+    OperationSpec, PathArgs, RequestBodyKind, ResponseBodyKind,
+};
 use wechatpay_api::testing::{Route, TestServer, keys};
+use wechatpay_api::v3::pay::transactions::out_trade_no::out_trade_no::GetQuery;
+
+// ---------------------------------------------------------------------------------------
+// A raw loopback server: it reports every connection it accepts, and answers each with
+// whatever its handler writes.
+// ---------------------------------------------------------------------------------------
+
+struct RawServer {
+    addr: SocketAddr,
+    accepted: mpsc::UnboundedReceiver<SocketAddr>,
+}
+
+impl RawServer {
+    async fn start<F, Fut>(handler: F) -> RawServer
+    where
+        F: Fn(TcpStream) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let (report, accepted) = mpsc::unbounded_channel();
+        let handler = Arc::new(handler);
+        tokio::spawn(async move {
+            while let Ok((stream, peer)) = listener.accept().await {
+                let _ = report.send(peer);
+                tokio::spawn(handler(stream));
+            }
+        });
+        RawServer { addr, accepted }
+    }
+
+    /// A server that accepts connections and never answers.
+    async fn silent() -> RawServer {
+        RawServer::start(|stream| async move {
+            let _held = stream;
+            std::future::pending::<()>().await;
+        })
+        .await
+    }
+
+    fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Asserts that no connection reached the server so far: a probe connection is made,
+    /// and it must be the first one the server accepted (its accept queue is in order).
+    async fn assert_no_connection(&mut self, context: &str) {
+        let probe = TcpStream::connect(self.addr).await.unwrap();
+        let first = self.accepted.recv().await.unwrap();
+        assert_eq!(
+            first,
+            probe.local_addr().unwrap(),
+            "{context}: a connection reached the server"
+        );
+    }
+}
+
+/// A client of the test merchant sending everything to `base_url`.
+fn client_for(base_url: &str) -> Client {
+    merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+        .base_url(base_url)
+        .build()
+        .unwrap()
+}
 
 // ---------------------------------------------------------------------------------------
 // The test server itself, fed hostile requests.
@@ -140,4 +213,169 @@ async fn a_prepared_request_is_sent_as_signed_and_its_debug_hides_authorization(
     assert_eq!(received.len(), 1);
     assert_eq!(received[0].url, signed_url);
     assert_eq!(received[0].body, body);
+}
+
+// ---------------------------------------------------------------------------------------
+// Path arguments and base URIs cannot move the request away from what is signed.
+// ---------------------------------------------------------------------------------------
+
+const DOT_SEGMENTS: &[&str] = &[
+    "..",
+    ".",
+    "%2e%2e",
+    "%2E%2E",
+    "%2e",
+    "%2E",
+    ".%2e",
+    "%2e.",
+    "%2E.",
+    ".%2E",
+    "%252e%252e",
+    "%25252E",
+];
+
+/// `out_trade_no = ".."` would be signed as `/v3/pay/transactions/out-trade-no/..` but sent
+/// to `/v3/pay/transactions/`: every dot segment, percent-encoded or not, is refused before
+/// any byte is sent, naming the placeholder.
+#[tokio::test]
+async fn dot_segment_path_arguments_are_refused_before_sending() {
+    let mut server = RawServer::silent().await;
+    let client = client_for(&server.base_url());
+    for arg in DOT_SEGMENTS {
+        let err = client
+            .v3()
+            .pay()
+            .transactions()
+            .out_trade_no()
+            .out_trade_no(*arg)
+            .get(&GetQuery {
+                mchid: keys::MERCHANT_ID.into(),
+            })
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(m) if m.contains("{out_trade_no}") && m.contains("`..`")),
+            "{arg}: {err:?}"
+        );
+        let err = client
+            .request(HttpMethod::Get, "/v3/things/{id}/detail")
+            .param("id", arg)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(m) if m.contains("{id}")),
+            "{arg}: {err:?}"
+        );
+    }
+    server.assert_no_connection("dot segments").await;
+
+    // Dots inside a value are fine, and encoded as they are.
+    let prepared = client
+        .request(HttpMethod::Get, "/v3/things/{id}")
+        .param("id", "...")
+        .prepare()
+        .unwrap();
+    assert_eq!(prepared.signed_url(), "/v3/things/...");
+    let prepared = client
+        .request(HttpMethod::Get, "/v3/things/{id}")
+        .param("id", "a..b")
+        .prepare()
+        .unwrap();
+    assert_eq!(prepared.signed_url(), "/v3/things/a..b");
+}
+
+/// What is signed is the path and query of the parsed URL that is sent, so a template the URL
+/// parser rewrites (dot segments, characters it encodes) still verifies on the server.
+#[tokio::test]
+async fn the_signature_covers_the_url_as_sent() {
+    let server = TestServer::builder().start().unwrap();
+    server.route(Route::new(HttpMethod::Get, "/v3/things/{id}").respond(200, json!({"ok": 1})));
+    let client = server.client_builder().build().unwrap();
+    let prepared = client
+        .request(HttpMethod::Get, "/v3/other/../things/{id}")
+        .param("id", "A1")
+        .prepare()
+        .unwrap();
+    assert_eq!(prepared.signed_url(), "/v3/things/A1");
+    assert!(
+        prepared.url().ends_with("/v3/things/A1"),
+        "{}",
+        prepared.url()
+    );
+    let answer = client.execute(prepared).await.unwrap();
+    assert_eq!(
+        answer.json::<serde_json::Value>().unwrap(),
+        json!({"ok": 1})
+    );
+
+    // A character the URL parser encodes is signed encoded, as it is sent. The server's
+    // route is matched against the encoded path, so the answer is a 404, and not the 401 of a
+    // signature over another path.
+    let call = || {
+        client
+            .request(HttpMethod::Get, "/v3/数/{id}")
+            .param("id", "A1")
+    };
+    assert_eq!(call().prepare().unwrap().signed_url(), "/v3/%E6%95%B0/A1");
+    let err = call().await.unwrap_err();
+    assert!(
+        matches!(err.as_api(), Some(api) if api.status == 404),
+        "{err:?}"
+    );
+}
+
+struct ElsewhereWithPath;
+impl Operation for ElsewhereWithPath {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        method: HttpMethod::Get,
+        path: "/v3/global/ping",
+        base_uri: Some("https://apihk.mch.weixin.qq.com/v3/evil/"),
+        request_body: RequestBodyKind::None,
+        response_body: ResponseBodyKind::Json,
+        encrypted_request_fields: &[],
+        encrypted_response_fields: &[],
+        sends_wechatpay_serial: false,
+    };
+    type Response = Json<serde_json::Value>;
+}
+
+/// A `base_uri` (an operation's or a dynamic call's) is checked like the client's base URL.
+#[tokio::test]
+async fn base_uris_are_checked_like_the_base_url() {
+    let mut server = RawServer::silent().await;
+    let client = client_for(&server.base_url());
+    for base_uri in [
+        "ftp://apihk.mch.weixin.qq.com",
+        "https://apihk.mch.weixin.qq.com/v3",
+        "https://apihk.mch.weixin.qq.com/?x=1",
+        "https://apihk.mch.weixin.qq.com/#x",
+        "https://user:secret-password@apihk.mch.weixin.qq.com/",
+        "apihk.mch.weixin.qq.com",
+        "",
+    ] {
+        let err = client
+            .request(HttpMethod::Get, "/v3/global/ping")
+            .base_uri(base_uri)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(m) if m.contains("base_uri")),
+            "{base_uri}: {err:?}"
+        );
+        assert!(!err.to_string().contains("secret-password"), "{err}");
+    }
+    let err = Call::<_, ElsewhereWithPath>::new(&client, PathArgs::new())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(m) if m.contains("base_uri")),
+        "{err:?}"
+    );
+    let err = merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+        .base_url("https://user:secret-password@api.mch.weixin.qq.com")
+        .build()
+        .unwrap_err();
+    assert!(matches!(&err, Error::Config(_)), "{err:?}");
+    assert!(!err.to_string().contains("secret-password"), "{err}");
+    server.assert_no_connection("bad base URIs").await;
 }

@@ -214,17 +214,8 @@ impl ClientBuilder {
                     .into(),
             ));
         }
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https")
-            || parsed.path() != "/"
-            || parsed.query().is_some()
-        {
-            return Err(Error::Config(format!(
-                "base URL `{base_url}` must be http(s)://host[:port] without a path"
-            )));
-        }
+        let base_url =
+            super::core::check_base_url("base URL", &self.base_url).map_err(Error::Config)?;
         Ok(BuiltCore {
             core: Arc::new(Core {
                 mchid,

@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
@@ -40,7 +40,8 @@ pub const USER_AGENT: &str = concat!(
 #[derive(Clone)]
 pub struct PreparedRequest {
     method: HttpMethod,
-    url: String,
+    /// The parsed URL that is sent; `signed_url` is its path and query.
+    url: reqwest::Url,
     signed_url: String,
     headers: HeaderMap,
     body: Vec<u8>,
@@ -56,7 +57,7 @@ impl PreparedRequest {
 
     /// The absolute URL the request goes to (base URL or `base_uri`, path, query).
     pub fn url(&self) -> &str {
-        &self.url
+        self.url.as_str()
     }
 
     /// The part of the URL the signature covers: path and `?query`.
@@ -121,7 +122,7 @@ impl fmt::Debug for PreparedRequest {
         }
         f.debug_struct("PreparedRequest")
             .field("method", &self.method)
-            .field("url", &self.url)
+            .field("url", &self.url.as_str())
             .field("signed_url", &self.signed_url)
             .field("headers", &Headers(&self.headers))
             .field("body_len", &self.body.len())
@@ -188,6 +189,13 @@ pub(crate) fn fill_path(template: &str, args: &[String]) -> Result<String, Error
                 &rest[start..start + len + 1]
             )));
         }
+        if is_dot_segment(arg) {
+            return Err(Error::InvalidRequest(format!(
+                "path `{template}`: the value for {} is `.` or `..` (or a percent-encoded form \
+                 of them), which would change the path the request goes to",
+                &rest[start..start + len + 1]
+            )));
+        }
         out.extend(utf8_percent_encode(arg, COMPONENT));
         rest = &rest[start + len + 1..];
     }
@@ -201,6 +209,56 @@ pub(crate) fn fill_path(template: &str, args: &[String]) -> Result<String, Error
         out.insert(0, '/');
     }
     Ok(out)
+}
+
+/// Whether a path argument is a dot segment (`.`, `..`) once percent-decoded, as often as a
+/// server or proxy on the way might decode it (`%2e`, `%2E.`, `%252e%252e`…). URL parsers
+/// resolve such a segment, so the request would go to another path.
+fn is_dot_segment(arg: &str) -> bool {
+    let mut text = std::borrow::Cow::Borrowed(arg);
+    loop {
+        if text == "." || text == ".." {
+            return true;
+        }
+        let decoded = percent_decode_str(&text).decode_utf8_lossy().into_owned();
+        // Each decoding that changes something shortens the text: this ends.
+        if decoded == *text {
+            return false;
+        }
+        text = std::borrow::Cow::Owned(decoded);
+    }
+}
+
+/// Checks a base URL (the client's, or an operation's or a call's `base_uri`): an absolute
+/// http(s) URL of a host and port only, without path, query, fragment or credentials.
+/// Returns it without its trailing `/`, or a message naming `what` and why it is refused
+/// (never the credentials a refused URL carries).
+pub(crate) fn check_base_url(what: &str, text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        format!(
+            "{what} `{}` is not an absolute URL ({e})",
+            text.escape_debug()
+        )
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "{what} for host `{}` carries credentials (`user:password@`); they are not sent",
+            parsed.host_str().unwrap_or_default()
+        ));
+    }
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.has_host()
+        || parsed.path() != "/"
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(format!(
+            "{what} `{}` must be http(s)://host[:port] without a path, query or fragment",
+            text.escape_debug()
+        ));
+    }
+    Ok(trimmed.to_owned())
 }
 
 /// The placeholder names of a template, in order.
@@ -276,17 +334,33 @@ fn multipart_body(
 impl Core {
     /// Encrypts, serialises and signs one request.
     pub(crate) fn prepare(&self, parts: RequestParts<'_>) -> Result<PreparedRequest, Error> {
-        let mut signed_url = parts.path;
+        let base = match parts.base_uri {
+            Some(base_uri) if !self.force_base_url => {
+                check_base_url("base_uri", base_uri).map_err(Error::InvalidRequest)?
+            }
+            _ => self.base_url.clone(),
+        };
+        // The URL is parsed once, and the signature covers the path and query of that parsed
+        // URL, which is what goes on the wire: the two cannot differ.
+        let mut text = base;
+        text.push_str(&parts.path);
         let query = query_string(parts.query);
         if !query.is_empty() {
-            signed_url.push('?');
-            signed_url.push_str(&query);
+            text.push('?');
+            text.push_str(&query);
         }
-        let base = match parts.base_uri {
-            Some(base_uri) if !self.force_base_url => base_uri.trim_end_matches('/'),
-            _ => self.base_url.as_str(),
+        let url = reqwest::Url::parse(&text)
+            .map_err(|e| Error::InvalidRequest(format!("path `{}`: {e}", parts.path)))?;
+        if url.fragment().is_some() {
+            return Err(Error::InvalidRequest(format!(
+                "path `{}` has a fragment (`#`), which is not sent",
+                parts.path
+            )));
+        }
+        let signed_url = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
         };
-        let url = format!("{base}{signed_url}");
 
         let mut headers = HeaderMap::with_capacity(8);
         let mut body = parts.body;

@@ -109,7 +109,8 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
         self
     }
 
-    /// Sends to another host than the client's base URL (the docs' `base_uri`).
+    /// Sends to another host than the client's base URL (the docs' `base_uri`): an absolute
+    /// http(s) URL of a host and port, checked like the client's base URL.
     pub fn base_uri(mut self, base_uri: &str) -> Self {
         self.base_uri = Some(base_uri.to_owned());
         self
