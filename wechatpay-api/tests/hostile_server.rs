@@ -8,12 +8,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use wechatpay_api::runtime::signing::{AuthorizationHeader, nonce, sign_request};
 use wechatpay_api::runtime::{
-    Call, Client, ClientBuilder, Error, HttpMethod, Json, MerchantPrivateKey, Operation,
-    OperationSpec, PathArgs, RequestBodyKind, ResponseBodyKind,
+    ApiV3Key, BillFile, Call, Client, ClientBuilder, Error, HttpMethod, Json, MerchantPrivateKey,
+    Operation, OperationSpec, PathArgs, RequestBodyKind, ResponseBodyKind,
 };
 use wechatpay_api::testing::{Route, TestServer, keys};
 use wechatpay_api::v3::pay::transactions::out_trade_no::out_trade_no::GetQuery;
@@ -71,6 +72,69 @@ impl RawServer {
             "{context}: a connection reached the server"
         );
     }
+}
+
+/// Reads one request (head and `Content-Length` body); `None` when the peer closed first.
+async fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut data = Vec::new();
+    let mut buf = [0u8; 4096];
+    let head_end = loop {
+        if let Some(at) = data.windows(4).position(|w| w == b"\r\n\r\n") {
+            break at + 4;
+        }
+        let n = stream.read(&mut buf).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        data.extend_from_slice(&buf[..n]);
+    };
+    let head = String::from_utf8_lossy(&data[..head_end]).into_owned();
+    let length = head
+        .lines()
+        .find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            name.eq_ignore_ascii_case("content-length")
+                .then(|| value.trim().parse::<usize>().ok())?
+        })
+        .unwrap_or(0);
+    let mut body = data[head_end..].to_vec();
+    while body.len() < length {
+        let n = stream.read(&mut buf).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        body.extend_from_slice(&buf[..n]);
+    }
+    Some((head, body))
+}
+
+/// A server answering every request with `head` (status line and headers) and an empty body.
+async fn answering(head: String) -> RawServer {
+    RawServer::start(move |mut stream| {
+        let answer = format!("{head}Content-Length: 0\r\n\r\n");
+        async move {
+            while read_request(&mut stream).await.is_some() {
+                if stream.write_all(answer.as_bytes()).await.is_err() {
+                    return;
+                }
+            }
+        }
+    })
+    .await
+}
+
+/// A client of the test merchant that downloads the platform certificates from `base_url`.
+fn downloading_client(base_url: &str) -> Client {
+    Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .download_certificates(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+        .base_url(base_url)
+        .build()
+        .unwrap()
 }
 
 /// A client of the test merchant sending everything to `base_url`.
@@ -378,4 +442,146 @@ async fn base_uris_are_checked_like_the_base_url() {
     assert!(matches!(&err, Error::Config(_)), "{err:?}");
     assert!(!err.to_string().contains("secret-password"), "{err}");
     server.assert_no_connection("bad base URIs").await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Redirects are never followed; plain http only to loopback.
+// ---------------------------------------------------------------------------------------
+
+fn assert_redirect(err: &Error, status: u16, elsewhere: &RawServer, context: &str) {
+    match err {
+        Error::Redirect {
+            status: got,
+            location: Some(location),
+        } => {
+            assert_eq!(*got, status, "{context}");
+            assert!(
+                location.contains(&elsewhere.addr.port().to_string()),
+                "{context}: {location}"
+            );
+        }
+        other => panic!("{context}: expected a redirect error, got {other:?}"),
+    }
+    let shown = err.to_string();
+    assert!(shown.contains(&status.to_string()), "{shown}");
+    assert!(shown.contains(&elsewhere.base_url()), "{shown}");
+}
+
+const BILL_URL: &str = "https://api.mch.weixin.qq.com/v3/billdownload/file?token=T";
+
+/// A 307 or 308 would make reqwest resend the POST, its body, `Authorization`,
+/// `Wechatpay-Serial` and the caller's headers to `Location`: the call fails naming the status
+/// and the location, and nothing reaches the other port. Bill downloads too.
+#[tokio::test]
+async fn redirects_are_not_followed() {
+    let mut elsewhere = RawServer::silent().await;
+    for status in [301, 302, 303, 307, 308] {
+        let server = answering(format!(
+            "HTTP/1.1 {status} Moved\r\nLocation: {}/v3/stolen\r\n",
+            elsewhere.base_url()
+        ))
+        .await;
+        let client = client_for(&server.base_url());
+        let err = client
+            .request(HttpMethod::Post, "/v3/things")
+            .header("X-Caller", "secret-ish")
+            .json(&json!({"a": 1}))
+            .await
+            .unwrap_err();
+        assert_redirect(&err, status, &elsewhere, "dynamic POST");
+        let err = client
+            .v3()
+            .pay()
+            .transactions()
+            .out_trade_no()
+            .out_trade_no("ORDER-1")
+            .get(&GetQuery {
+                mchid: keys::MERCHANT_ID.into(),
+            })
+            .await
+            .unwrap_err();
+        assert_redirect(&err, status, &elsewhere, "generated GET");
+        let bill = BillFile::new(BILL_URL, "SHA1", "0".repeat(40));
+        let err = client
+            .download_bill(&bill, &mut Vec::new())
+            .await
+            .unwrap_err();
+        assert_redirect(&err, status, &elsewhere, "bill download");
+        let downloading = downloading_client(&server.base_url());
+        let err = downloading.refresh_certificates().await.unwrap_err();
+        assert_redirect(&err, status, &elsewhere, "certificate download");
+    }
+    elsewhere.assert_no_connection("redirect target").await;
+}
+
+/// The blocking client (and its bill downloads) does not follow redirects either.
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_client_does_not_follow_redirects() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let mut elsewhere = runtime.block_on(RawServer::silent());
+    let server = runtime.block_on(answering(format!(
+        "HTTP/1.1 307 Temporary Redirect\r\nLocation: {}/v3/stolen\r\n",
+        elsewhere.base_url()
+    )));
+    let client = merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+        .base_url(server.base_url())
+        .build_blocking()
+        .unwrap();
+    let err = client
+        .request(HttpMethod::Post, "/v3/things")
+        .json(&json!({"a": 1}))
+        .send()
+        .unwrap_err();
+    assert_redirect(&err, 307, &elsewhere, "blocking POST");
+    let bill = BillFile::new(BILL_URL, "SHA1", "0".repeat(40));
+    let err = client.download_bill(&bill, &mut Vec::new()).unwrap_err();
+    assert_redirect(&err, 307, &elsewhere, "blocking bill download");
+    runtime.block_on(elsewhere.assert_no_connection("redirect target"));
+}
+
+/// Plain http is a configuration error except to loopback hosts (test servers).
+#[tokio::test]
+async fn plain_http_is_only_for_loopback() {
+    for base_url in [
+        "http://api.mch.weixin.qq.com",
+        "http://10.0.0.1:8080",
+        "http://192.168.1.1",
+        "http://localhost.example.com",
+        "http://[fe80::1]:80",
+    ] {
+        let err = merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+            .base_url(base_url)
+            .build()
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(m) if m.contains("https")),
+            "{base_url}: {err:?}"
+        );
+    }
+    for base_url in [
+        "https://api.mch.weixin.qq.com",
+        "http://127.0.0.1:1",
+        "http://127.9.8.7:1",
+        "http://localhost:1",
+        "http://LOCALHOST:1",
+        "http://[::1]:1",
+    ] {
+        merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+            .base_url(base_url)
+            .build()
+            .unwrap_or_else(|e| panic!("{base_url}: {e}"));
+    }
+    let mut server = RawServer::silent().await;
+    let client = client_for(&server.base_url());
+    let err = client
+        .request(HttpMethod::Get, "/v3/global/ping")
+        .base_uri("http://apihk.mch.weixin.qq.com/")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(m) if m.contains("base_uri") && m.contains("https")),
+        "{err:?}"
+    );
+    server.assert_no_connection("plain http base_uri").await;
 }

@@ -29,6 +29,7 @@ impl Client {
 
     pub(crate) fn from_core(built: super::client::BuiltCore) -> Result<Client, Error> {
         let http = reqwest::blocking::Client::builder()
+            .redirect(super::core::no_redirects())
             .timeout(built.timeout)
             .connect_timeout(built.connect_timeout)
             .build()

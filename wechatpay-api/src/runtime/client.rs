@@ -131,7 +131,9 @@ impl ClientBuilder {
     }
 
     /// The API host (default [`DEFAULT_BASE_URL`]), e.g. `http://127.0.0.1:8080` for a test
-    /// server. Operations whose docs name another host (`base_uri`) still go there.
+    /// server. Operations whose docs name another host (`base_uri`) still go there. It must be
+    /// https (plain http only for loopback hosts: 127.0.0.0/8, `::1`, `localhost`); redirects
+    /// are never followed ([`Error::Redirect`]).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self.force_base_url = false;
@@ -236,6 +238,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let built = self.core()?;
         let http = reqwest::Client::builder()
+            .redirect(super::core::no_redirects())
             .timeout(built.timeout)
             .connect_timeout(built.connect_timeout)
             .build()

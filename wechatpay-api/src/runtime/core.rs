@@ -230,7 +230,8 @@ fn is_dot_segment(arg: &str) -> bool {
 }
 
 /// Checks a base URL (the client's, or an operation's or a call's `base_uri`): an absolute
-/// http(s) URL of a host and port only, without path, query, fragment or credentials.
+/// https URL of a host and port only, without path, query, fragment or credentials. Plain
+/// http is accepted for loopback hosts only (127.0.0.0/8, `::1`, `localhost`: test servers).
 /// Returns it without its trailing `/`, or a message naming `what` and why it is refused
 /// (never the credentials a refused URL carries).
 pub(crate) fn check_base_url(what: &str, text: &str) -> Result<String, String> {
@@ -254,11 +255,30 @@ pub(crate) fn check_base_url(what: &str, text: &str) -> Result<String, String> {
         || parsed.fragment().is_some()
     {
         return Err(format!(
-            "{what} `{}` must be http(s)://host[:port] without a path, query or fragment",
+            "{what} `{}` must be https://host[:port] without a path, query or fragment",
+            text.escape_debug()
+        ));
+    }
+    if parsed.scheme() == "http" && !is_loopback(&parsed) {
+        return Err(format!(
+            "{what} `{}` must use https: plain http is accepted only for loopback test servers \
+             (127.0.0.0/8, ::1, localhost)",
             text.escape_debug()
         ));
     }
     Ok(trimmed.to_owned())
+}
+
+/// Whether the URL's host is a loopback address or `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The placeholder names of a template, in order.
@@ -532,13 +552,33 @@ impl Core {
     }
 }
 
-/// The [`Error::Api`] for a non-2xx answer.
+/// The [`Error::Api`] for a non-2xx answer, or [`Error::Redirect`] for a 3xx (redirects are
+/// never followed: they would resend the signed request, body and headers elsewhere).
 pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    if (300..400).contains(&status) {
+        return redirect_error(status, headers);
+    }
     let request_id = headers
         .get("request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     Error::Api(Box::new(ApiError::from_response(status, request_id, body)))
+}
+
+/// The [`Error::Redirect`] for a 3xx answer.
+pub(crate) fn redirect_error(status: u16, headers: &HeaderMap) -> Error {
+    Error::Redirect {
+        status,
+        location: headers
+            .get(header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+    }
+}
+
+/// The redirect policy of every HTTP client of this crate: none. A 3xx is handed back as it
+/// is and becomes [`Error::Redirect`].
+pub(crate) fn no_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::none()
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, Error> {

@@ -19,6 +19,14 @@ pub enum Error {
     InvalidRequest(String),
     /// The HTTP exchange failed (connection, TLS, timeout, reading the body).
     Transport(reqwest::Error),
+    /// The server answered with a redirect (3xx). Redirects are never followed: they would
+    /// resend the signed request, its body and headers to wherever `Location` points. The
+    /// base URL is wrong, or something on the way is not WeChat Pay.
+    Redirect {
+        status: u16,
+        /// The `Location` header as received (not trusted, not followed).
+        location: Option<String>,
+    },
     /// WeChat Pay answered with a non-2xx status.
     Api(Box<ApiError>),
     /// A 2xx answer failed signature verification; see [`VerifyError`] for which check.
@@ -42,6 +50,17 @@ impl fmt::Display for Error {
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
             Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::Redirect { status, location } => {
+                write!(f, "the server answered HTTP {status} (a redirect")?;
+                match location {
+                    Some(location) => write!(f, " to `{}`", shorten(location))?,
+                    None => write!(f, " without Location")?,
+                }
+                write!(
+                    f,
+                    "); redirects are not followed: check the base URL or the proxy on the way"
+                )
+            }
             Error::Api(e) => e.fmt(f),
             Error::Verification(e) => write!(f, "response verification failed: {e}"),
             Error::Decode { status, source } => {
