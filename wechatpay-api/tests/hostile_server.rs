@@ -123,6 +123,38 @@ async fn answering(head: String) -> RawServer {
     .await
 }
 
+/// A server answering every request with `status` and a chunked body of `total` bytes made up
+/// on the fly (one 64 KiB buffer, written again and again), until the client hangs up. Each
+/// connection reports the body bytes it managed to write.
+async fn streaming(status: u16, total: u64) -> (RawServer, mpsc::UnboundedReceiver<u64>) {
+    let (report, written) = mpsc::unbounded_channel();
+    let server = RawServer::start(move |mut stream| {
+        let report = report.clone();
+        async move {
+            let mut sent = 0u64;
+            if read_request(&mut stream).await.is_some() {
+                let head = format!(
+                    "HTTP/1.1 {status} Whatever\r\nContent-Type: application/json\r\n\
+                     Transfer-Encoding: chunked\r\n\r\n"
+                );
+                let chunk = [b' '; 64 * 1024];
+                let mut framed = format!("{:x}\r\n", chunk.len()).into_bytes();
+                framed.extend_from_slice(&chunk);
+                framed.extend_from_slice(b"\r\n");
+                if stream.write_all(head.as_bytes()).await.is_ok() {
+                    while sent < total && stream.write_all(&framed).await.is_ok() {
+                        sent += chunk.len() as u64;
+                    }
+                    let _ = stream.write_all(b"0\r\n\r\n").await;
+                }
+            }
+            let _ = report.send(sent);
+        }
+    })
+    .await;
+    (server, written)
+}
+
 /// A client of the test merchant that downloads the platform certificates from `base_url`.
 fn downloading_client(base_url: &str) -> Client {
     Client::builder()
@@ -584,4 +616,143 @@ async fn plain_http_is_only_for_loopback() {
         "{err:?}"
     );
     server.assert_no_connection("plain http base_uri").await;
+}
+
+// ---------------------------------------------------------------------------------------
+// Answers are read into memory only up to a limit.
+// ---------------------------------------------------------------------------------------
+
+const GIB: u64 = 1 << 30;
+
+fn assert_too_large(err: &Error, status: u16, limit: u64, context: &str) {
+    assert!(
+        matches!(err, Error::ResponseTooLarge { status: s, limit: l } if *s == status && *l == limit),
+        "{context}: {err:?}"
+    );
+    let shown = err.to_string();
+    assert!(shown.contains(&limit.to_string()), "{shown}");
+}
+
+/// A 1 GiB body, streamed without a length: reading stops at the limit (4 MiB by default)
+/// with an error naming it, and the connection is dropped, so the server could write only a
+/// small part of the gigabyte.
+#[tokio::test]
+async fn an_endless_answer_stops_at_the_limit() {
+    for status in [200, 500] {
+        let (server, mut written) = streaming(status, GIB).await;
+        let client = client_for(&server.base_url());
+        let err = client
+            .request(HttpMethod::Get, "/v3/things")
+            .await
+            .unwrap_err();
+        assert_too_large(
+            &err,
+            status,
+            wechatpay_api::runtime::client::DEFAULT_MAX_RESPONSE_BYTES,
+            "default limit",
+        );
+        drop(client);
+        let sent = written.recv().await.unwrap();
+        assert!(
+            sent < GIB / 8,
+            "HTTP {status}: the server wrote {sent} bytes before the client hung up"
+        );
+    }
+
+    // The limit is configurable; the certificate download obeys it too.
+    let (server, _written) = streaming(200, GIB).await;
+    let client = merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+        .base_url(server.base_url())
+        .max_response_bytes(100_000)
+        .build()
+        .unwrap();
+    let err = client
+        .request(HttpMethod::Get, "/v3/things")
+        .await
+        .unwrap_err();
+    assert_too_large(&err, 200, 100_000, "configured limit");
+    let err = downloading_client(&server.base_url())
+        .refresh_certificates()
+        .await
+        .unwrap_err();
+    assert_too_large(
+        &err,
+        200,
+        wechatpay_api::runtime::client::DEFAULT_MAX_RESPONSE_BYTES,
+        "certificate download",
+    );
+}
+
+/// A `Content-Length` over the limit is refused before anything of the body is read.
+#[tokio::test]
+async fn an_announced_length_over_the_limit_is_refused_at_once() {
+    let server = RawServer::start(|mut stream| async move {
+        if read_request(&mut stream).await.is_some() {
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1073741824\r\n\r\n")
+                .await;
+            // No body follows: a client waiting for it would wait for its timeout.
+            std::future::pending::<()>().await;
+        }
+    })
+    .await;
+    let err = client_for(&server.base_url())
+        .request(HttpMethod::Get, "/v3/things")
+        .await
+        .unwrap_err();
+    assert_too_large(
+        &err,
+        200,
+        wechatpay_api::runtime::client::DEFAULT_MAX_RESPONSE_BYTES,
+        "Content-Length",
+    );
+}
+
+/// Answers within the limit are read whole.
+#[tokio::test]
+async fn answers_within_the_limit_are_read() {
+    let server = TestServer::builder().start().unwrap();
+    let big = "x".repeat(50_000);
+    server.route(Route::new(HttpMethod::Get, "/v3/things").respond(200, json!({ "big": big })));
+    let client = server
+        .client_builder()
+        .max_response_bytes(60_000)
+        .build()
+        .unwrap();
+    let answer = client.request(HttpMethod::Get, "/v3/things").await.unwrap();
+    assert_eq!(answer.json::<serde_json::Value>().unwrap()["big"], big);
+    let client = server
+        .client_builder()
+        .max_response_bytes(40_000)
+        .build()
+        .unwrap();
+    let Err(err) = client.request(HttpMethod::Get, "/v3/things").await else {
+        panic!("an answer over the limit was accepted");
+    };
+    assert_too_large(&err, 200, 40_000, "signed answer over the limit");
+}
+
+/// The blocking client stops at the limit too.
+#[cfg(feature = "blocking")]
+#[test]
+fn the_blocking_client_stops_at_the_limit() {
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (server, mut written) = runtime.block_on(streaming(200, GIB));
+    let client = merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
+        .base_url(server.base_url())
+        .build_blocking()
+        .unwrap();
+    let err = client
+        .request(HttpMethod::Get, "/v3/things")
+        .send()
+        .unwrap_err();
+    assert_too_large(
+        &err,
+        200,
+        wechatpay_api::runtime::client::DEFAULT_MAX_RESPONSE_BYTES,
+        "blocking",
+    );
+    drop(client);
+    let sent = runtime.block_on(written.recv()).unwrap();
+    assert!(sent < GIB / 8, "the server wrote {sent} bytes");
 }

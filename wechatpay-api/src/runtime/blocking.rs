@@ -106,7 +106,7 @@ impl Client {
         let response = request.send_blocking_with(&self.http).send()?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes()?.to_vec();
+        let body = super::core::read_body_blocking(response, self.core.max_response_bytes)?;
         let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
         // the refresh fails (logged), the answer's own error stands.

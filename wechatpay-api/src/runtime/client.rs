@@ -20,6 +20,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on an answer's body read into memory (4 MiB); see
+/// [`ClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Configures a [`Client`] (or, with the `blocking` feature, a `blocking::Client`). Problems (bad PEM, bad key) are kept and
 /// reported by `build`.
@@ -35,6 +38,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_clock_skew: u32,
+    max_response_bytes: u64,
 }
 
 impl Default for ClientBuilder {
@@ -50,6 +54,7 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_clock_skew: super::verify::MAX_CLOCK_SKEW_SECS as u32,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
@@ -167,6 +172,16 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of an answer's body read into memory (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 4 MiB): JSON answers, error answers, platform
+    /// certificate downloads and files fetched by a generated download call. A longer body is
+    /// [`Error::ResponseTooLarge`] and is not read further. Bill downloads stream instead and
+    /// have their own optional cap (`BillFile::max_bytes`).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     pub(crate) fn core(self) -> Result<BuiltCore, Error> {
         let Some((mchid, merchant_serial, key)) = self.merchant else {
             return Err(Error::Config(
@@ -226,6 +241,7 @@ impl ClientBuilder {
                 keys,
                 base_url,
                 force_base_url: self.force_base_url,
+                max_response_bytes: self.max_response_bytes,
             }),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
@@ -345,7 +361,7 @@ impl Client {
         let response = request.send_with(&self.http).send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await?.to_vec();
+        let body = super::core::read_body(response, self.core.max_response_bytes).await?;
         let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
         // the refresh fails (logged), the answer's own error stands.

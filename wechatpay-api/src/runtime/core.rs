@@ -162,6 +162,8 @@ pub(crate) struct Core {
     pub base_url: String,
     /// Send every request to `base_url`, even those whose docs name another host.
     pub force_base_url: bool,
+    /// The most bytes of an answer's body read into memory.
+    pub max_response_bytes: u64,
 }
 
 /// Fills `{name}` placeholders of `template` with `args` in order, each percent-encoded as a
@@ -573,6 +575,77 @@ pub(crate) fn redirect_error(status: u16, headers: &HeaderMap) -> Error {
             .get(header::LOCATION)
             .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
     }
+}
+
+/// Reads an answer's body, at most `limit` bytes: a longer one (announced by
+/// `Content-Length`, or streamed past the limit, endless or not) is
+/// [`Error::ResponseTooLarge`], and reading stops there.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    let status = response.status().as_u16();
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// [`read_body`] for the blocking client.
+#[cfg(feature = "blocking")]
+pub(crate) fn read_body_blocking(
+    mut response: reqwest::blocking::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    /// Collects up to `limit` bytes; one more is an error that stops the copy.
+    struct Capped {
+        body: Vec<u8>,
+        limit: u64,
+        exceeded: bool,
+    }
+    impl std::io::Write for Capped {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            if (self.body.len() as u64).saturating_add(data.len() as u64) > self.limit {
+                self.exceeded = true;
+                return Err(std::io::Error::other("answer body over the size limit"));
+            }
+            self.body.extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let status = response.status().as_u16();
+    let too_large = Error::ResponseTooLarge { status, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(too_large);
+    }
+    let mut capped = Capped {
+        body: Vec::new(),
+        limit,
+        exceeded: false,
+    };
+    let copied = response.copy_to(&mut capped);
+    if capped.exceeded {
+        return Err(too_large);
+    }
+    copied?;
+    Ok(capped.body)
 }
 
 /// The redirect policy of every HTTP client of this crate: none. A 3xx is handed back as it

@@ -19,6 +19,10 @@ pub enum Error {
     InvalidRequest(String),
     /// The HTTP exchange failed (connection, TLS, timeout, reading the body).
     Transport(reqwest::Error),
+    /// An answer's body is longer than the client reads into memory
+    /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes));
+    /// reading stopped at the limit.
+    ResponseTooLarge { status: u16, limit: u64 },
     /// The server answered with a redirect (3xx). Redirects are never followed: they would
     /// resend the signed request, its body and headers to wherever `Location` points. The
     /// base URL is wrong, or something on the way is not WeChat Pay.
@@ -50,6 +54,11 @@ impl fmt::Display for Error {
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
             Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::ResponseTooLarge { status, limit } => write!(
+                f,
+                "the body of the HTTP {status} answer is larger than the {limit}-byte limit \
+                 (ClientBuilder::max_response_bytes); it was not read further"
+            ),
             Error::Redirect { status, location } => {
                 write!(f, "the server answered HTTP {status} (a redirect")?;
                 match location {
