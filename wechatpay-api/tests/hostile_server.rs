@@ -13,10 +13,11 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
 use wechatpay_api::runtime::signing::{AuthorizationHeader, nonce, sign_request};
 use wechatpay_api::runtime::{
-    ApiV3Key, BillFile, Call, Client, ClientBuilder, Error, HttpMethod, Json, MerchantPrivateKey,
-    Operation, OperationSpec, PathArgs, RequestBodyKind, ResponseBodyKind,
+    ApiError, ApiV3Key, BillFile, Call, Client, ClientBuilder, Error, ErrorAuthenticity,
+    HttpMethod, Json, MerchantPrivateKey, Operation, OperationSpec, PathArgs, RequestBodyKind,
+    ResponseBodyKind, VerifyError,
 };
-use wechatpay_api::testing::{Route, TestServer, keys};
+use wechatpay_api::testing::{Misbehavior, Route, TestServer, keys};
 use wechatpay_api::v3::pay::transactions::out_trade_no::out_trade_no::GetQuery;
 
 // ---------------------------------------------------------------------------------------
@@ -755,4 +756,168 @@ fn the_blocking_client_stops_at_the_limit() {
     drop(client);
     let sent = runtime.block_on(written.recv()).unwrap();
     assert!(sent < GIB / 8, "the server wrote {sent} bytes");
+}
+
+// ---------------------------------------------------------------------------------------
+// Error answers say whether they were shown to come from WeChat Pay.
+// ---------------------------------------------------------------------------------------
+
+fn api(err: Error) -> ApiError {
+    match err {
+        Error::Api(api) => *api,
+        other => panic!("expected an API error, got {other:?}"),
+    }
+}
+
+/// `404 ORDER_NOT_EXIST` for the order query, from the test server: signed (verified), forged
+/// without signature (unsigned), signed then tampered with (rejected: bad signature), signed
+/// by a key the client does not know (rejected: unknown serial). The tampered answer is still
+/// an `Error::Api` (the call failed), marked unverified: its content must not be acted on.
+#[tokio::test]
+async fn error_answers_say_whether_they_were_verified() {
+    let server = TestServer::builder().start().unwrap();
+    server.route(
+        Route::new(
+            HttpMethod::Get,
+            "/v3/pay/transactions/out-trade-no/{out_trade_no}",
+        )
+        .respond(
+            404,
+            json!({"code": "ORDER_NOT_EXIST", "message": "订单不存在"}),
+        ),
+    );
+    let client = server.client_builder().build().unwrap();
+    let query = || {
+        client
+            .v3()
+            .pay()
+            .transactions()
+            .out_trade_no()
+            .out_trade_no("ORDER-1")
+            .get(&GetQuery {
+                mchid: keys::MERCHANT_ID.into(),
+            })
+    };
+
+    let signed = api(query().await.unwrap_err());
+    assert_eq!(signed.code.as_deref(), Some("ORDER_NOT_EXIST"));
+    assert_eq!(signed.authenticity, ErrorAuthenticity::Verified);
+    assert!(signed.is_verified());
+    assert!(
+        signed
+            .to_string()
+            .starts_with("WeChat Pay answered HTTP 404 ORDER_NOT_EXIST")
+    );
+
+    server.misbehave_once(Misbehavior::Unsigned);
+    let forged = api(query().await.unwrap_err());
+    assert_eq!(forged.code.as_deref(), Some("ORDER_NOT_EXIST"));
+    assert_eq!(forged.authenticity, ErrorAuthenticity::Unsigned);
+    assert!(!forged.is_verified());
+    let shown = forged.to_string();
+    assert!(shown.starts_with("unverified HTTP 404"), "{shown}");
+    assert!(shown.contains("unsigned"), "{shown}");
+
+    server.misbehave_once(Misbehavior::TamperedBody);
+    let tampered = api(query().await.unwrap_err());
+    assert!(
+        matches!(
+            &tampered.authenticity,
+            ErrorAuthenticity::Rejected(VerifyError::BadSignature { .. })
+        ),
+        "{tampered:?}"
+    );
+    assert!(!tampered.is_verified());
+
+    server.misbehave_once(Misbehavior::WrongSerial);
+    let unknown = api(query().await.unwrap_err());
+    assert!(
+        matches!(
+            &unknown.authenticity,
+            ErrorAuthenticity::Rejected(VerifyError::UnknownSerial(_))
+        ),
+        "{unknown:?}"
+    );
+
+    server.misbehave_once(Misbehavior::StaleTimestamp);
+    let stale = api(query().await.unwrap_err());
+    assert!(
+        matches!(
+            &stale.authenticity,
+            ErrorAuthenticity::Rejected(VerifyError::StaleTimestamp { .. })
+        ),
+        "{stale:?}"
+    );
+}
+
+/// A raw server's forged error: control characters and bidirectional overrides in its text
+/// are escaped in `Display`; a lone signature header is a rejected signature, not "unsigned".
+#[tokio::test]
+async fn forged_error_text_is_escaped_when_displayed() {
+    let body = json!({
+        "code": "ORDER_NOT_EXIST\u{1b}[2J",
+        "message": "gone\r\nX-Injected: 1\u{202e}txt.exe",
+        "detail": {"field": "\u{7}\u{202e}"},
+    })
+    .to_string();
+    let server = answering(format!(
+        "HTTP/1.1 404 Not Found\r\nContent-Type: application/json\r\nRequest-ID: R1\r\n\
+         Wechatpay-Serial: {}\r\nContent-Length: {}\r\n\r\n{body}",
+        keys::PUBLIC_KEY_ID,
+        body.len()
+    ))
+    .await;
+    let err = client_for(&server.base_url())
+        .request(HttpMethod::Get, "/v3/things")
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        !shown.chars().any(|c| c.is_control() || c == '\u{202e}'),
+        "{shown:?}"
+    );
+    assert!(shown.contains("ORDER_NOT_EXIST\\u{1b}[2J"), "{shown}");
+    assert!(
+        shown.contains("gone\\r\\nX-Injected: 1\\u{202e}txt.exe"),
+        "{shown}"
+    );
+    let api = api(err);
+    assert_eq!(
+        api.message.as_deref(),
+        Some("gone\r\nX-Injected: 1\u{202e}txt.exe")
+    );
+    assert_eq!(
+        api.authenticity,
+        ErrorAuthenticity::Rejected(VerifyError::MissingHeader("Wechatpay-Timestamp"))
+    );
+}
+
+/// The bill download's error answers are checked too.
+#[tokio::test]
+async fn bill_download_errors_are_checked() {
+    let server = TestServer::builder().start().unwrap();
+    server.route(
+        Route::new(HttpMethod::Get, "/v3/billdownload/file").respond(
+            400,
+            json!({"code": "INVALID_REQUEST", "message": "expired token"}),
+        ),
+    );
+    let client = server
+        .client_builder()
+        .base_url(server.base_url())
+        .build()
+        .unwrap();
+    let bill = BillFile::new(BILL_URL, "SHA1", "0".repeat(40));
+    let err = api(client
+        .download_bill(&bill, &mut Vec::new())
+        .await
+        .unwrap_err());
+    assert_eq!(err.code.as_deref(), Some("INVALID_REQUEST"));
+    assert!(err.is_verified(), "{err:?}");
+    server.misbehave_once(Misbehavior::Unsigned);
+    let err = api(client
+        .download_bill(&bill, &mut Vec::new())
+        .await
+        .unwrap_err());
+    assert_eq!(err.authenticity, ErrorAuthenticity::Unsigned);
 }

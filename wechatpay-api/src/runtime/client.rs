@@ -367,13 +367,16 @@ impl Client {
         // the refresh fails (logged), the answer's own error stands.
         #[cfg(feature = "certificates")]
         let checked = match checked {
-            Err(Error::Verification(super::VerifyError::UnknownSerial(serial)))
-                if self.core.keys.refresh_mode() == Some(true) =>
-            {
-                let why = super::certificates::Why::UnknownSerial(&serial);
-                match self.core.keys.refresh_async(why).await {
-                    Ok(_) => self.core.check(response_body, status, &headers, &body),
-                    Err(_) => Err(super::VerifyError::UnknownSerial(serial.clone()).into()),
+            Err(error) if self.core.keys.refresh_mode() == Some(true) => {
+                match super::core::unknown_serial(&error) {
+                    Some(serial) => {
+                        let why = super::certificates::Why::UnknownSerial(&serial);
+                        match self.core.keys.refresh_async(why).await {
+                            Ok(_) => self.core.check(response_body, status, &headers, &body),
+                            Err(_) => Err(error),
+                        }
+                    }
+                    None => Err(error),
                 }
             }
             checked => checked,

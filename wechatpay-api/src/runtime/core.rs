@@ -8,7 +8,7 @@ use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::client::{VerifiedResponse, reqwest_method};
-use super::error::{ApiError, Error};
+use super::error::{ApiError, Error, ErrorAuthenticity};
 use super::fields::transform_fields;
 use super::key_store::KeyStore;
 use super::keys::MerchantPrivateKey;
@@ -485,7 +485,7 @@ impl Core {
         body: &[u8],
     ) -> Result<(), Error> {
         if !(200..300).contains(&status) {
-            return Err(api_error(status, headers, body));
+            return Err(api_error(&self.keys, status, headers, body));
         }
         if kind != ResponseBodyKind::Binary {
             self.keys.verify(headers, body)?;
@@ -554,9 +554,10 @@ impl Core {
     }
 }
 
-/// The [`Error::Api`] for a non-2xx answer, or [`Error::Redirect`] for a 3xx (redirects are
-/// never followed: they would resend the signed request, body and headers elsewhere).
-pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+/// The [`Error::Api`] for a non-2xx answer, its signature checked with `keys` when it has
+/// one; or [`Error::Redirect`] for a 3xx (redirects are never followed: they would resend the
+/// signed request, body and headers elsewhere).
+pub(crate) fn api_error(keys: &KeyStore, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
     if (300..400).contains(&status) {
         return redirect_error(status, headers);
     }
@@ -564,7 +565,47 @@ pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error 
         .get("request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    Error::Api(Box::new(ApiError::from_response(status, request_id, body)))
+    let mut error = ApiError::from_response(status, request_id, body);
+    error.authenticity = authenticate(keys, headers, body);
+    Error::Api(Box::new(error))
+}
+
+/// Whether an error answer comes from WeChat Pay: unsigned (no `Wechatpay-*` signature header
+/// at all), verified, or rejected (some header missing, unknown serial, bad signature…).
+fn authenticate(keys: &KeyStore, headers: &HeaderMap, body: &[u8]) -> ErrorAuthenticity {
+    const SIGNATURE_HEADERS: [&str; 4] = [
+        "wechatpay-timestamp",
+        "wechatpay-nonce",
+        "wechatpay-signature",
+        "wechatpay-serial",
+    ];
+    if SIGNATURE_HEADERS
+        .iter()
+        .all(|name| !headers.contains_key(*name))
+    {
+        return ErrorAuthenticity::Unsigned;
+    }
+    match keys.verify(headers, body) {
+        Ok(()) => ErrorAuthenticity::Verified,
+        Err(e) => ErrorAuthenticity::Rejected(e),
+    }
+}
+
+/// The serial an answer named that the key store does not know, if that is why it was not
+/// accepted (a 2xx that failed verification, or an error answer whose signature was not
+/// checked for that reason): a rotated certificate, worth one refresh.
+#[cfg(feature = "certificates")]
+pub(crate) fn unknown_serial(error: &Error) -> Option<String> {
+    match error {
+        Error::Verification(super::VerifyError::UnknownSerial(serial)) => Some(serial.clone()),
+        Error::Api(api) => match &api.authenticity {
+            ErrorAuthenticity::Rejected(super::VerifyError::UnknownSerial(serial)) => {
+                Some(serial.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// The [`Error::Redirect`] for a 3xx answer.

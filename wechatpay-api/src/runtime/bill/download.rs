@@ -48,7 +48,7 @@ impl Client {
                 body.extend_from_slice(&chunk);
             }
             body.truncate(ERROR_BODY_LIMIT);
-            return Err(api_error(status, &headers, &body));
+            return Err(api_error(&self.core.keys, status, &headers, &body));
         }
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             let mut input = &chunk[..];

@@ -38,7 +38,7 @@ impl Client {
             let _ = (&mut response)
                 .take(ERROR_BODY_LIMIT as u64)
                 .read_to_end(&mut body);
-            return Err(api_error(status, &headers, &body));
+            return Err(api_error(&self.core.keys, status, &headers, &body));
         }
         copy_verified(bill, &mut response, writer)
     }
