@@ -921,3 +921,121 @@ async fn bill_download_errors_are_checked() {
         .unwrap_err());
     assert_eq!(err.authenticity, ErrorAuthenticity::Unsigned);
 }
+
+// ---------------------------------------------------------------------------------------
+// A mistyped encrypt path cannot send personal data in plain text.
+// ---------------------------------------------------------------------------------------
+
+const PHONE: &str = "13800138000";
+
+/// A dynamic call's encrypt path that names a key the body lacks is refused before sending,
+/// naming the path; `null`, empty arrays and omitted paths are fine.
+#[tokio::test]
+async fn a_mistyped_encrypt_path_is_refused() {
+    let server = TestServer::builder().start().unwrap();
+    server.route(Route::new(HttpMethod::Post, "/v3/cards/import").respond(200, json!({})));
+    let client = server.client_builder().build().unwrap();
+    let import = |body: serde_json::Value, paths: &[&str]| {
+        client
+            .request(HttpMethod::Post, "/v3/cards/import")
+            .json(&body)
+            .encrypt_fields(paths)
+    };
+    let refused = [
+        (json!({"phone_number": PHONE}), "phone_numbr", "phone_numbr"),
+        (
+            json!({"user": {"phone_number": PHONE}}),
+            "user.phone_numbr",
+            "phone_numbr",
+        ),
+        (
+            json!({"user": {"phone_number": PHONE}}),
+            "usr.phone_number",
+            "usr",
+        ),
+        (
+            json!({"fields": [{"value": PHONE}, {"value": PHONE}]}),
+            "fields[].valeu",
+            "valeu",
+        ),
+        (
+            json!({"fields": [{"value": PHONE}, {"name": "x"}]}),
+            "fields[].value",
+            "value",
+        ),
+    ];
+    for (body, path, missing) in refused {
+        let err = import(body, &[path]).await.unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidRequest(m) if m.contains(&format!("`{path}`")) && m.contains(&format!("`{missing}`"))),
+            "{path}: {err:?}"
+        );
+    }
+    let err = client
+        .request(HttpMethod::Post, "/v3/cards/import")
+        .encrypt_fields(&["phone_number"])
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidRequest(m) if m.contains("no JSON body")),
+        "{err:?}"
+    );
+    assert!(server.requests().is_empty(), "a refused call was sent");
+
+    // Present, null, empty, or left out: sent, and what is there is encrypted.
+    for (body, paths) in [
+        (json!({"phone_number": PHONE}), vec!["phone_number"]),
+        (json!({"phone_number": null}), vec!["phone_number"]),
+        (json!({"user": null}), vec!["user.phone_number"]),
+        (json!({"fields": []}), vec!["fields[].value"]),
+        (json!({"fields": null}), vec!["fields[].value"]),
+        (
+            json!({"fields": [{"value": PHONE}, {"value": null}]}),
+            vec!["fields[].value"],
+        ),
+        (json!({"name": "x"}), vec![]),
+    ] {
+        import(body.clone(), &paths)
+            .await
+            .unwrap_or_else(|e| panic!("{body} {paths:?}: {e}"));
+        let sent = server.requests().pop().unwrap();
+        assert!(
+            !String::from_utf8_lossy(&sent.body).contains(PHONE),
+            "{body}: sent in plain text"
+        );
+    }
+}
+
+/// Generated operations keep skipping absent optional fields: a JSAPI prepay without
+/// `payer.identity` (whose `number` and `name` the docs mark encrypted) is sent.
+#[tokio::test]
+async fn generated_calls_skip_absent_optional_encrypted_fields() {
+    use wechatpay_api::v3::pay::transactions::jsapi;
+    let server = TestServer::builder().start().unwrap();
+    server.route(
+        Route::new(HttpMethod::Post, jsapi::Post::SPEC.path).respond(
+            200,
+            json!({"prepay_id": "wx201410272009395522657a690389285100"}),
+        ),
+    );
+    let client = server.client_builder().build().unwrap();
+    assert!(
+        jsapi::Post::SPEC
+            .encrypted_request_fields
+            .contains(&"payer.identity.name")
+    );
+    let answer = Call::<_, jsapi::Post>::new(&client, PathArgs::new())
+        .json(&json!({
+            "appid": "wxd678efh567hg6787",
+            "mchid": keys::MERCHANT_ID,
+            "description": "Image形象店-深圳腾大-QQ公仔",
+            "out_trade_no": "1217752501201407033233368018",
+            "notify_url": "https://www.weixin.qq.com/wxpay/pay.php",
+            "amount": {"total": 100},
+            "payer": {"openid": "oUpF8uMuAJO_M2pxb1Q9zNjWeS6o"},
+        }))
+        .await
+        .unwrap();
+    assert_eq!(answer.prepay_id, "wx201410272009395522657a690389285100");
+    assert_eq!(server.requests().len(), 1);
+}
