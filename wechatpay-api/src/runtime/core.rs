@@ -1,5 +1,6 @@
-//! What the async and the blocking client share: turning a call into a signed request, and
-//! a raw answer into a verified, decoded result. No I/O happens here.
+//! What the async and the blocking client share: turning a call into a signed request, reading
+//! an answer's body within the size limit, and turning a raw answer into a verified, decoded
+//! result. Sending is the clients' own.
 
 use std::fmt;
 
@@ -592,8 +593,8 @@ fn authenticate(keys: &KeyStore, headers: &HeaderMap, body: &[u8]) -> ErrorAuthe
 }
 
 /// The serial an answer named that the key store does not know, if that is why it was not
-/// accepted (a 2xx that failed verification, or an error answer whose signature was not
-/// checked for that reason): a rotated certificate, worth one refresh.
+/// accepted (a 2xx that failed verification, or an error answer whose signature could not be
+/// verified for that reason): maybe a rotated certificate, worth one refresh.
 #[cfg(feature = "certificates")]
 pub(crate) fn unknown_serial(error: &Error) -> Option<String> {
     match error {
