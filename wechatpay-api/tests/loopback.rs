@@ -685,7 +685,7 @@ async fn base_uri_is_honoured() {
         .prepare()
         .unwrap();
     assert_eq!(
-        prepared.url,
+        prepared.url(),
         "https://apihk.mch.weixin.qq.com/v3/global/ping"
     );
     let forced = server.client_builder().build().unwrap();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use reqwest::header::HeaderMap;
 use serde_json::Value;
 
-use super::client::{VerifiedResponse, operation_parts, reqwest_method};
+use super::client::{VerifiedResponse, operation_parts};
 use super::core::{Core, PreparedRequest};
 use super::error::Error;
 use super::key_store::KeyStore;
@@ -29,6 +29,7 @@ impl Client {
 
     pub(crate) fn from_core(built: super::client::BuiltCore) -> Result<Client, Error> {
         let http = reqwest::blocking::Client::builder()
+            .redirect(super::core::no_redirects())
             .timeout(built.timeout)
             .connect_timeout(built.connect_timeout)
             .build()
@@ -100,39 +101,35 @@ impl Client {
 
     /// Sends a prepared request and returns the checked answer.
     pub fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
-        let response = self
-            .http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers)
-            .body(request.body)
-            .send()?;
+        let response_body = request.response_body();
+        let decrypt_response_fields = request.decrypt_response_fields().to_vec();
+        let response = request.send_blocking_with(&self.http).send()?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes()?.to_vec();
-        let checked = self
-            .core
-            .check(request.response_body, status, &headers, &body);
+        let body = super::core::read_body_blocking(response, self.core.max_response_bytes)?;
+        let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
         // the refresh fails (logged), the answer's own error stands.
         #[cfg(feature = "certificates")]
         let checked = match checked {
-            Err(Error::Verification(super::VerifyError::UnknownSerial(serial)))
-                if self.core.keys.refresh_mode() == Some(false) =>
-            {
-                let why = super::certificates::Why::UnknownSerial(&serial);
-                match self.core.keys.refresh_blocking(why) {
-                    Ok(_) => self
-                        .core
-                        .check(request.response_body, status, &headers, &body),
-                    Err(_) => Err(super::VerifyError::UnknownSerial(serial.clone()).into()),
+            Err(error) if self.core.keys.refresh_mode() == Some(false) => {
+                match super::core::unknown_serial(&error) {
+                    Some(serial) => {
+                        let why = super::certificates::Why::UnknownSerial(&serial);
+                        match self.core.keys.refresh_blocking(why) {
+                            Ok(_) => self.core.check(response_body, status, &headers, &body),
+                            Err(_) => Err(error),
+                        }
+                    }
+                    None => Err(error),
                 }
             }
             checked => checked,
         };
         checked?;
         self.core.accept(
-            request.response_body,
-            &request.decrypt_response_fields,
+            response_body,
+            &decrypt_response_fields,
             status,
             headers,
             body,

@@ -20,6 +20,9 @@ pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default connect timeout.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Default cap on an answer's body read into memory (4 MiB); see
+/// [`ClientBuilder::max_response_bytes`].
+pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 
 /// Configures a [`Client`] (or, with the `blocking` feature, a `blocking::Client`). Problems (bad PEM, bad key) are kept and
 /// reported by `build`.
@@ -35,6 +38,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     max_clock_skew: u32,
+    max_response_bytes: u64,
 }
 
 impl Default for ClientBuilder {
@@ -50,13 +54,15 @@ impl Default for ClientBuilder {
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
             max_clock_skew: super::verify::MAX_CLOCK_SKEW_SECS as u32,
+            max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
         }
     }
 }
 
 impl ClientBuilder {
     /// The merchant: `mchid`, the serial of its API certificate, and its private key PEM
-    /// (`apiclient_key.pem`, PKCS#8 or PKCS#1).
+    /// (`apiclient_key.pem`, PKCS#8 or PKCS#1). `build` refuses an `mchid` that is not ASCII
+    /// digits and a serial that is not `[0-9A-Za-z_]+`: both are quoted into `Authorization`.
     pub fn merchant(
         mut self,
         mchid: impl Into<String>,
@@ -130,7 +136,9 @@ impl ClientBuilder {
     }
 
     /// The API host (default [`DEFAULT_BASE_URL`]), e.g. `http://127.0.0.1:8080` for a test
-    /// server. Operations whose docs name another host (`base_uri`) still go there.
+    /// server. Operations whose docs name another host (`base_uri`) still go there. It must be
+    /// https (plain http only for loopback hosts: 127.0.0.0/8, `::1`, `localhost`); redirects
+    /// are never followed ([`Error::Redirect`]).
     pub fn base_url(mut self, url: impl Into<String>) -> Self {
         self.base_url = url.into();
         self.force_base_url = false;
@@ -164,16 +172,40 @@ impl ClientBuilder {
         self
     }
 
+    /// The most bytes of an answer's body read into memory (default
+    /// [`DEFAULT_MAX_RESPONSE_BYTES`], 4 MiB): JSON answers, error answers, platform
+    /// certificate downloads and files fetched by a generated download call. A longer body is
+    /// [`Error::ResponseTooLarge`] and is not read further. Bill downloads stream instead and
+    /// have their own optional cap (`BillFile::max_bytes`).
+    pub fn max_response_bytes(mut self, bytes: u64) -> Self {
+        self.max_response_bytes = bytes;
+        self
+    }
+
     pub(crate) fn core(self) -> Result<BuiltCore, Error> {
         let Some((mchid, merchant_serial, key)) = self.merchant else {
             return Err(Error::Config(
                 "no merchant configured (call `.merchant(…)`)".into(),
             ));
         };
-        if mchid.is_empty() || merchant_serial.is_empty() {
-            return Err(Error::Config(
-                "merchant id and certificate serial must not be empty".into(),
-            ));
+        // Both go into the `Authorization` header as `mchid="…"` and `serial_no="…"`: a quote,
+        // comma or anything else there could add or replace parameters.
+        if mchid.is_empty() || !mchid.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(Error::Config(format!(
+                "merchant id `{}` must be ASCII digits (e.g. 1900000001)",
+                mchid.escape_debug()
+            )));
+        }
+        if merchant_serial.is_empty()
+            || !merchant_serial
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        {
+            return Err(Error::Config(format!(
+                "merchant certificate serial `{}` must be letters, digits and `_` (the hex serial \
+                 of apiclient_cert.pem)",
+                merchant_serial.escape_debug()
+            )));
         }
         let merchant_key = key?;
         let keys = self.key_store.unwrap_or_default();
@@ -199,17 +231,8 @@ impl ClientBuilder {
                     .into(),
             ));
         }
-        let base_url = self.base_url.trim_end_matches('/').to_owned();
-        let parsed = reqwest::Url::parse(&base_url)
-            .map_err(|e| Error::Config(format!("base URL `{base_url}`: {e}")))?;
-        if !matches!(parsed.scheme(), "http" | "https")
-            || parsed.path() != "/"
-            || parsed.query().is_some()
-        {
-            return Err(Error::Config(format!(
-                "base URL `{base_url}` must be http(s)://host[:port] without a path"
-            )));
-        }
+        let base_url =
+            super::core::check_base_url("base URL", &self.base_url).map_err(Error::Config)?;
         Ok(BuiltCore {
             core: Arc::new(Core {
                 mchid,
@@ -218,6 +241,7 @@ impl ClientBuilder {
                 keys,
                 base_url,
                 force_base_url: self.force_base_url,
+                max_response_bytes: self.max_response_bytes,
             }),
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
@@ -230,6 +254,7 @@ impl ClientBuilder {
     pub fn build(self) -> Result<Client, Error> {
         let built = self.core()?;
         let http = reqwest::Client::builder()
+            .redirect(super::core::no_redirects())
             .timeout(built.timeout)
             .connect_timeout(built.connect_timeout)
             .build()
@@ -331,40 +356,35 @@ impl Client {
     /// answer signed by a serial the key store does not know triggers an on-demand certificate
     /// refresh (download mode), then the answer is checked again.
     pub async fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
-        let response = self
-            .http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers)
-            .body(request.body)
-            .send()
-            .await?;
+        let response_body = request.response_body();
+        let decrypt_response_fields = request.decrypt_response_fields().to_vec();
+        let response = request.send_with(&self.http).send().await?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes().await?.to_vec();
-        let checked = self
-            .core
-            .check(request.response_body, status, &headers, &body);
+        let body = super::core::read_body(response, self.core.max_response_bytes).await?;
+        let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
         // the refresh fails (logged), the answer's own error stands.
         #[cfg(feature = "certificates")]
         let checked = match checked {
-            Err(Error::Verification(super::VerifyError::UnknownSerial(serial)))
-                if self.core.keys.refresh_mode() == Some(true) =>
-            {
-                let why = super::certificates::Why::UnknownSerial(&serial);
-                match self.core.keys.refresh_async(why).await {
-                    Ok(_) => self
-                        .core
-                        .check(request.response_body, status, &headers, &body),
-                    Err(_) => Err(super::VerifyError::UnknownSerial(serial.clone()).into()),
+            Err(error) if self.core.keys.refresh_mode() == Some(true) => {
+                match super::core::unknown_serial(&error) {
+                    Some(serial) => {
+                        let why = super::certificates::Why::UnknownSerial(&serial);
+                        match self.core.keys.refresh_async(why).await {
+                            Ok(_) => self.core.check(response_body, status, &headers, &body),
+                            Err(_) => Err(error),
+                        }
+                    }
+                    None => Err(error),
                 }
             }
             checked => checked,
         };
         checked?;
         self.core.accept(
-            request.response_body,
-            &request.decrypt_response_fields,
+            response_body,
+            &decrypt_response_fields,
             status,
             headers,
             body,

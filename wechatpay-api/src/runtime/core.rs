@@ -1,12 +1,15 @@
-//! What the async and the blocking client share: turning a call into a signed request, and
-//! a raw answer into a verified, decoded result. No I/O happens here.
+//! What the async and the blocking client share: turning a call into a signed request, reading
+//! an answer's body within the size limit, and turning a raw answer into a verified, decoded
+//! result. Sending is the clients' own.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use std::fmt;
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
 use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
-use super::client::VerifiedResponse;
-use super::error::{ApiError, Error};
+use super::client::{VerifiedResponse, reqwest_method};
+use super::error::{ApiError, Error, ErrorAuthenticity};
 use super::fields::transform_fields;
 use super::key_store::KeyStore;
 use super::keys::MerchantPrivateKey;
@@ -30,20 +33,104 @@ pub const USER_AGENT: &str = concat!(
 );
 
 /// A request ready to go on the wire: signed, fields encrypted. Built by `Call::prepare` or
-/// `DynamicCall::prepare`, sent by the clients.
-#[derive(Debug, Clone)]
+/// `DynamicCall::prepare`, sent by the clients' `execute` exactly as it was signed.
+///
+/// It cannot be changed after signing: its parts are read-only, so the URL, headers and body
+/// sent are those the signature covers, and the answer is checked the way the operation
+/// says. `Debug` shows `Authorization` as `<redacted>` and the body by its length.
+#[derive(Clone)]
 pub struct PreparedRequest {
-    pub method: HttpMethod,
-    /// Absolute URL (base URL or `base_uri`, path, query).
-    pub url: String,
-    /// The signed part of the URL: path and `?query`.
-    pub signed_url: String,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-    /// How to check and decode the answer.
-    pub response_body: ResponseBodyKind,
-    /// Response fields to decrypt with the merchant key after verification.
-    pub decrypt_response_fields: Vec<String>,
+    method: HttpMethod,
+    /// The parsed URL that is sent; `signed_url` is its path and query.
+    url: reqwest::Url,
+    signed_url: String,
+    headers: HeaderMap,
+    body: Vec<u8>,
+    response_body: ResponseBodyKind,
+    decrypt_response_fields: Vec<String>,
+}
+
+impl PreparedRequest {
+    /// The HTTP method.
+    pub fn method(&self) -> HttpMethod {
+        self.method
+    }
+
+    /// The absolute URL the request goes to (base URL or `base_uri`, path, query).
+    pub fn url(&self) -> &str {
+        self.url.as_str()
+    }
+
+    /// The part of the URL the signature covers: path and `?query`.
+    pub fn signed_url(&self) -> &str {
+        &self.signed_url
+    }
+
+    /// The headers sent, `Authorization` among them.
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The body bytes sent.
+    pub fn body(&self) -> &[u8] {
+        &self.body
+    }
+
+    /// How the answer is checked and decoded.
+    pub fn response_body(&self) -> ResponseBodyKind {
+        self.response_body
+    }
+
+    /// Answer fields decrypted with the merchant key after verification.
+    pub fn decrypt_response_fields(&self) -> &[String] {
+        &self.decrypt_response_fields
+    }
+
+    /// The async request, exactly as signed.
+    pub(crate) fn send_with(self, http: &reqwest::Client) -> reqwest::RequestBuilder {
+        http.request(reqwest_method(self.method), self.url)
+            .headers(self.headers)
+            .body(self.body)
+    }
+
+    /// The blocking request, exactly as signed.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn send_blocking_with(
+        self,
+        http: &reqwest::blocking::Client,
+    ) -> reqwest::blocking::RequestBuilder {
+        http.request(reqwest_method(self.method), self.url)
+            .headers(self.headers)
+            .body(self.body)
+    }
+}
+
+impl fmt::Debug for PreparedRequest {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        struct Headers<'a>(&'a HeaderMap);
+        impl fmt::Debug for Headers<'_> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                let mut map = f.debug_map();
+                for (name, value) in self.0 {
+                    if name == header::AUTHORIZATION {
+                        map.entry(&name.as_str(), &"<redacted>");
+                    } else {
+                        map.entry(&name.as_str(), value);
+                    }
+                }
+                map.finish()
+            }
+        }
+        f.debug_struct("PreparedRequest")
+            .field("method", &self.method)
+            .field("url", &self.url.as_str())
+            .field("signed_url", &self.signed_url)
+            .field("headers", &Headers(&self.headers))
+            .field("body_len", &self.body.len())
+            .field("response_body", &self.response_body)
+            .field("decrypt_response_fields", &self.decrypt_response_fields)
+            .finish()
+    }
 }
 
 /// Everything that describes one request, whether it comes from a generated operation or a
@@ -76,6 +163,8 @@ pub(crate) struct Core {
     pub base_url: String,
     /// Send every request to `base_url`, even those whose docs name another host.
     pub force_base_url: bool,
+    /// The most bytes of an answer's body read into memory.
+    pub max_response_bytes: u64,
 }
 
 /// Fills `{name}` placeholders of `template` with `args` in order, each percent-encoded as a
@@ -103,6 +192,13 @@ pub(crate) fn fill_path(template: &str, args: &[String]) -> Result<String, Error
                 &rest[start..start + len + 1]
             )));
         }
+        if is_dot_segment(arg) {
+            return Err(Error::InvalidRequest(format!(
+                "path `{template}`: the value for {} is `.` or `..` (or a percent-encoded form \
+                 of them), which would change the path the request goes to",
+                &rest[start..start + len + 1]
+            )));
+        }
         out.extend(utf8_percent_encode(arg, COMPONENT));
         rest = &rest[start + len + 1..];
     }
@@ -116,6 +212,76 @@ pub(crate) fn fill_path(template: &str, args: &[String]) -> Result<String, Error
         out.insert(0, '/');
     }
     Ok(out)
+}
+
+/// Whether a path argument is a dot segment (`.`, `..`) once percent-decoded, as often as a
+/// server or proxy on the way might decode it (`%2e`, `%2E.`, `%252e%252e`…). URL parsers
+/// resolve such a segment, so the request would go to another path.
+fn is_dot_segment(arg: &str) -> bool {
+    let mut text = std::borrow::Cow::Borrowed(arg);
+    loop {
+        if text == "." || text == ".." {
+            return true;
+        }
+        let decoded = percent_decode_str(&text).decode_utf8_lossy().into_owned();
+        // Each decoding that changes something shortens the text: this ends.
+        if decoded == *text {
+            return false;
+        }
+        text = std::borrow::Cow::Owned(decoded);
+    }
+}
+
+/// Checks a base URL (the client's, or an operation's or a call's `base_uri`): an absolute
+/// https URL of a host and port only, without path, query, fragment or credentials. Plain
+/// http is accepted for loopback hosts only (127.0.0.0/8, `::1`, `localhost`: test servers).
+/// Returns it without its trailing `/`, or a message naming `what` and why it is refused
+/// (never the credentials a refused URL carries).
+pub(crate) fn check_base_url(what: &str, text: &str) -> Result<String, String> {
+    let trimmed = text.trim_end_matches('/');
+    let parsed = reqwest::Url::parse(trimmed).map_err(|e| {
+        format!(
+            "{what} `{}` is not an absolute URL ({e})",
+            text.escape_debug()
+        )
+    })?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "{what} for host `{}` carries credentials (`user:password@`); they are not sent",
+            parsed.host_str().unwrap_or_default()
+        ));
+    }
+    if !matches!(parsed.scheme(), "http" | "https")
+        || !parsed.has_host()
+        || parsed.path() != "/"
+        || parsed.query().is_some()
+        || parsed.fragment().is_some()
+    {
+        return Err(format!(
+            "{what} `{}` must be https://host[:port] without a path, query or fragment",
+            text.escape_debug()
+        ));
+    }
+    if parsed.scheme() == "http" && !is_loopback(&parsed) {
+        return Err(format!(
+            "{what} `{}` must use https: plain http is accepted only for loopback test servers \
+             (127.0.0.0/8, ::1, localhost)",
+            text.escape_debug()
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// Whether the URL's host is a loopback address or `localhost`.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// The placeholder names of a template, in order.
@@ -191,17 +357,33 @@ fn multipart_body(
 impl Core {
     /// Encrypts, serialises and signs one request.
     pub(crate) fn prepare(&self, parts: RequestParts<'_>) -> Result<PreparedRequest, Error> {
-        let mut signed_url = parts.path;
+        let base = match parts.base_uri {
+            Some(base_uri) if !self.force_base_url => {
+                check_base_url("base_uri", base_uri).map_err(Error::InvalidRequest)?
+            }
+            _ => self.base_url.clone(),
+        };
+        // The URL is parsed once, and the signature covers the path and query of that parsed
+        // URL, which is what goes on the wire: the two cannot differ.
+        let mut text = base;
+        text.push_str(&parts.path);
         let query = query_string(parts.query);
         if !query.is_empty() {
-            signed_url.push('?');
-            signed_url.push_str(&query);
+            text.push('?');
+            text.push_str(&query);
         }
-        let base = match parts.base_uri {
-            Some(base_uri) if !self.force_base_url => base_uri.trim_end_matches('/'),
-            _ => self.base_url.as_str(),
+        let url = reqwest::Url::parse(&text)
+            .map_err(|e| Error::InvalidRequest(format!("path `{}`: {e}", parts.path)))?;
+        if url.fragment().is_some() {
+            return Err(Error::InvalidRequest(format!(
+                "path `{}` has a fragment (`#`), which is not sent",
+                parts.path
+            )));
+        }
+        let signed_url = match url.query() {
+            Some(query) => format!("{}?{query}", url.path()),
+            None => url.path().to_owned(),
         };
-        let url = format!("{base}{signed_url}");
 
         let mut headers = HeaderMap::with_capacity(8);
         let mut body = parts.body;
@@ -304,7 +486,7 @@ impl Core {
         body: &[u8],
     ) -> Result<(), Error> {
         if !(200..300).contains(&status) {
-            return Err(api_error(status, headers, body));
+            return Err(api_error(&self.keys, status, headers, body));
         }
         if kind != ResponseBodyKind::Binary {
             self.keys.verify(headers, body)?;
@@ -373,13 +555,145 @@ impl Core {
     }
 }
 
-/// The [`Error::Api`] for a non-2xx answer.
-pub(crate) fn api_error(status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+/// The [`Error::Api`] for a non-2xx answer, its signature checked with `keys` when it has
+/// one; or [`Error::Redirect`] for a 3xx (redirects are never followed: they would resend the
+/// signed request, body and headers elsewhere).
+pub(crate) fn api_error(keys: &KeyStore, status: u16, headers: &HeaderMap, body: &[u8]) -> Error {
+    if (300..400).contains(&status) {
+        return redirect_error(status, headers);
+    }
     let request_id = headers
         .get("request-id")
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
-    Error::Api(Box::new(ApiError::from_response(status, request_id, body)))
+    let mut error = ApiError::from_response(status, request_id, body);
+    error.authenticity = authenticate(keys, headers, body);
+    Error::Api(Box::new(error))
+}
+
+/// Whether an error answer comes from WeChat Pay: unsigned (no `Wechatpay-*` signature header
+/// at all), verified, or rejected (some header missing, unknown serial, bad signature…).
+fn authenticate(keys: &KeyStore, headers: &HeaderMap, body: &[u8]) -> ErrorAuthenticity {
+    const SIGNATURE_HEADERS: [&str; 4] = [
+        "wechatpay-timestamp",
+        "wechatpay-nonce",
+        "wechatpay-signature",
+        "wechatpay-serial",
+    ];
+    if SIGNATURE_HEADERS
+        .iter()
+        .all(|name| !headers.contains_key(*name))
+    {
+        return ErrorAuthenticity::Unsigned;
+    }
+    match keys.verify(headers, body) {
+        Ok(()) => ErrorAuthenticity::Verified,
+        Err(e) => ErrorAuthenticity::Rejected(e),
+    }
+}
+
+/// The serial an answer named that the key store does not know, if that is why it was not
+/// accepted (a 2xx that failed verification, or an error answer whose signature could not be
+/// verified for that reason): maybe a rotated certificate, worth one refresh.
+#[cfg(feature = "certificates")]
+pub(crate) fn unknown_serial(error: &Error) -> Option<String> {
+    match error {
+        Error::Verification(super::VerifyError::UnknownSerial(serial)) => Some(serial.clone()),
+        Error::Api(api) => match &api.authenticity {
+            ErrorAuthenticity::Rejected(super::VerifyError::UnknownSerial(serial)) => {
+                Some(serial.clone())
+            }
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The [`Error::Redirect`] for a 3xx answer.
+pub(crate) fn redirect_error(status: u16, headers: &HeaderMap) -> Error {
+    Error::Redirect {
+        status,
+        location: headers
+            .get(header::LOCATION)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+    }
+}
+
+/// Reads an answer's body, at most `limit` bytes: a longer one (announced by
+/// `Content-Length`, or streamed past the limit, endless or not) is
+/// [`Error::ResponseTooLarge`], and reading stops there.
+pub(crate) async fn read_body(
+    mut response: reqwest::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    let status = response.status().as_u16();
+    let too_large = || Error::ResponseTooLarge { status, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(too_large());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
+            return Err(too_large());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+/// [`read_body`] for the blocking client.
+#[cfg(feature = "blocking")]
+pub(crate) fn read_body_blocking(
+    mut response: reqwest::blocking::Response,
+    limit: u64,
+) -> Result<Vec<u8>, Error> {
+    /// Collects up to `limit` bytes; one more is an error that stops the copy.
+    struct Capped {
+        body: Vec<u8>,
+        limit: u64,
+        exceeded: bool,
+    }
+    impl std::io::Write for Capped {
+        fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+            if (self.body.len() as u64).saturating_add(data.len() as u64) > self.limit {
+                self.exceeded = true;
+                return Err(std::io::Error::other("answer body over the size limit"));
+            }
+            self.body.extend_from_slice(data);
+            Ok(data.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let status = response.status().as_u16();
+    let too_large = Error::ResponseTooLarge { status, limit };
+    if response
+        .content_length()
+        .is_some_and(|length| length > limit)
+    {
+        return Err(too_large);
+    }
+    let mut capped = Capped {
+        body: Vec::new(),
+        limit,
+        exceeded: false,
+    };
+    let copied = response.copy_to(&mut capped);
+    if capped.exceeded {
+        return Err(too_large);
+    }
+    copied?;
+    Ok(capped.body)
+}
+
+/// The redirect policy of every HTTP client of this crate: none. A 3xx is handed back as it
+/// is and becomes [`Error::Redirect`].
+pub(crate) fn no_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::none()
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, Error> {

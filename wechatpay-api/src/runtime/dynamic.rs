@@ -18,6 +18,7 @@ use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use serde::Serialize;
+use serde_json::Value;
 
 use super::client::{Client, VerifiedResponse};
 use super::core::{PreparedRequest, RequestParts, fill_path, placeholders};
@@ -98,6 +99,14 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
     }
 
     /// Body fields to encrypt with the WeChat Pay key (paths like `a.b`, `list[].value`).
+    ///
+    /// A path must name fields the body has, so a mistyped path cannot send the value it meant
+    /// to protect in plain text: every key it names must be present wherever the path leads,
+    /// or the call fails before sending ([`Error::InvalidRequest`] naming the path and the
+    /// key). A `null` (at the end or on the way) and an empty array end the path without
+    /// error: nothing is sent in plain text there. Leave out the paths of fields the body
+    /// does not carry. (Generated operations, whose paths come from the docs, skip absent
+    /// optional fields instead.)
     pub fn encrypt_fields(mut self, paths: &[&str]) -> Self {
         self.encrypt.extend(paths.iter().map(|p| (*p).to_owned()));
         self
@@ -109,7 +118,8 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
         self
     }
 
-    /// Sends to another host than the client's base URL (the docs' `base_uri`).
+    /// Sends to another host than the client's base URL (the docs' `base_uri`): an absolute
+    /// http(s) URL of a host and port, checked like the client's base URL.
     pub fn base_uri(mut self, base_uri: &str) -> Self {
         self.base_uri = Some(base_uri.to_owned());
         self
@@ -144,6 +154,7 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
             )));
         }
         let encrypt: Vec<&str> = self.encrypt.iter().map(String::as_str).collect();
+        check_encrypt_paths(self.body.as_ref(), &encrypt)?;
         core.prepare(RequestParts {
             method: self.method,
             path: fill_path(&self.template, &args)?,
@@ -166,6 +177,51 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
             headers: &self.headers,
             files: &self.files,
         })
+    }
+}
+
+/// The rule of [`DynamicCall::encrypt_fields`]: every key a path names is present wherever
+/// the path leads (`null` and empty arrays end it).
+fn check_encrypt_paths(body: Option<&Value>, paths: &[&str]) -> Result<(), Error> {
+    let Some(first) = paths.first() else {
+        return Ok(());
+    };
+    let Some(body) = body else {
+        return Err(Error::InvalidRequest(format!(
+            "encrypt_fields: `{first}` is to be encrypted but the call has no JSON body"
+        )));
+    };
+    for path in paths {
+        let segments: Vec<&str> = path.split('.').collect();
+        if let Some(missing) = missing_key(body, &segments) {
+            return Err(Error::InvalidRequest(format!(
+                "encrypt_fields: path `{path}` names `{missing}`, which the body does not \
+                 have (a mistyped path would send the field in plain text); leave out the paths \
+                 of absent fields"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// The first key of `segments` missing under an object of `value`, if any. Other mismatches
+/// (a string where an object is expected…) are reported when the fields are encrypted.
+fn missing_key<'p>(value: &Value, segments: &[&'p str]) -> Option<&'p str> {
+    let (first, rest) = segments.split_first()?;
+    let Value::Object(map) = value else {
+        return None;
+    };
+    let (name, each) = match first.strip_suffix("[]") {
+        Some(name) => (name, true),
+        None => (*first, false),
+    };
+    let Some(child) = map.get(name) else {
+        return Some(name);
+    };
+    match child {
+        Value::Array(items) if each => items.iter().find_map(|item| missing_key(item, rest)),
+        _ if each => None,
+        child => missing_key(child, rest),
     }
 }
 

@@ -19,7 +19,20 @@ pub enum Error {
     InvalidRequest(String),
     /// The HTTP exchange failed (connection, TLS, timeout, reading the body).
     Transport(reqwest::Error),
-    /// WeChat Pay answered with a non-2xx status.
+    /// An answer's body is longer than the client reads into memory
+    /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes));
+    /// reading stopped at the limit.
+    ResponseTooLarge { status: u16, limit: u64 },
+    /// The server answered with a redirect (3xx). Redirects are never followed: they would
+    /// resend the signed request, its body and headers to wherever `Location` points. The
+    /// base URL is wrong, or something on the way is not WeChat Pay.
+    Redirect {
+        status: u16,
+        /// The `Location` header as received (not trusted, not followed).
+        location: Option<String>,
+    },
+    /// A non-2xx answer. Check [`ApiError::is_verified`] before acting on it: an unsigned or
+    /// badly signed error answer may be forged.
     Api(Box<ApiError>),
     /// A 2xx answer failed signature verification; see [`VerifyError`] for which check.
     Verification(VerifyError),
@@ -42,6 +55,22 @@ impl fmt::Display for Error {
             Error::Config(message) => write!(f, "invalid configuration: {message}"),
             Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
+            Error::ResponseTooLarge { status, limit } => write!(
+                f,
+                "the body of the HTTP {status} answer is larger than the {limit}-byte limit \
+                 (ClientBuilder::max_response_bytes); it was not read further"
+            ),
+            Error::Redirect { status, location } => {
+                write!(f, "the server answered HTTP {status} (a redirect")?;
+                match location {
+                    Some(location) => write!(f, " to `{}`", shorten(location))?,
+                    None => write!(f, " without Location")?,
+                }
+                write!(
+                    f,
+                    "); redirects are not followed: check the base URL or the proxy on the way"
+                )
+            }
             Error::Api(e) => e.fmt(f),
             Error::Verification(e) => write!(f, "response verification failed: {e}"),
             Error::Decode { status, source } => {
@@ -103,7 +132,7 @@ impl From<reqwest::Error> for Error {
 }
 
 impl Error {
-    /// The API error, if WeChat Pay answered with a non-2xx status.
+    /// The API error, if the answer had a non-2xx status (see [`ApiError::is_verified`]).
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(&**e),
@@ -136,8 +165,22 @@ impl Error {
     }
 }
 
-/// A non-2xx answer: `{"code": …, "message": …, "detail": …}` plus the `Request-ID` header.
+/// A non-2xx answer: `{"code": …, "message": …, "detail": …}` plus the `Request-ID` header,
+/// and whether it was shown to come from WeChat Pay ([`authenticity`](Self::authenticity)).
+///
+/// **An error answer that is not [verified](Self::is_verified) must not drive a decision.**
+/// Anyone between the client and WeChat Pay (a hostile network, a misconfigured proxy, a
+/// captive portal) can answer `404 ORDER_NOT_EXIST` or `400 PARAM_ERROR` without a
+/// signature, or with one that does not verify. Re-creating an order, refunding again or
+/// marking a payment failed on such an answer can pay twice or lose money: treat an
+/// unverified error as "outcome unknown" (retry, or query the order again) and log it.
+/// WeChat Pay signs its error answers like its other answers; when the signature headers are
+/// present they are checked with the client's keys.
+///
+/// `Display` escapes control and bidirectional-formatting characters of the text the server
+/// sent and shortens long values; the fields hold it as received.
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct ApiError {
     /// HTTP status.
     pub status: u16,
@@ -151,10 +194,41 @@ pub struct ApiError {
     pub request_id: Option<String>,
     /// The raw body when it was not the error JSON (truncated to 1 KiB), else `None`.
     pub raw_body: Option<String>,
+    /// Whether the answer's signature verified.
+    pub authenticity: ErrorAuthenticity,
+}
+
+/// Whether an error answer was shown to come from WeChat Pay; see [`ApiError`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ErrorAuthenticity {
+    /// Signed by a key the client trusts, over this body, with a fresh timestamp.
+    Verified,
+    /// No `Wechatpay-*` signature header at all: a proxy's or gateway's answer, or a forgery.
+    Unsigned,
+    /// Signature headers were there but the answer failed their check (a header missing, a
+    /// serial naming no trusted key, a signature that does not match the body, a stale
+    /// timestamp…): tampered or forged.
+    Rejected(VerifyError),
+    /// Not checked: built by [`ApiError::from_response`], which sees no headers.
+    NotChecked,
+}
+
+impl fmt::Display for ErrorAuthenticity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ErrorAuthenticity::Verified => write!(f, "verified"),
+            ErrorAuthenticity::Unsigned => write!(f, "unsigned"),
+            ErrorAuthenticity::Rejected(e) => write!(f, "signature rejected: {e}"),
+            ErrorAuthenticity::NotChecked => write!(f, "signature not checked"),
+        }
+    }
 }
 
 impl ApiError {
-    /// Builds the error from a non-2xx answer.
+    /// Builds the error from a non-2xx answer's status, `Request-ID` and body. Its
+    /// [`authenticity`](Self::authenticity) is [`ErrorAuthenticity::NotChecked`]: the clients
+    /// check the signature headers and set it.
     pub fn from_response(status: u16, request_id: Option<String>, body: &[u8]) -> ApiError {
         #[derive(serde::Deserialize)]
         struct Body {
@@ -170,6 +244,7 @@ impl ApiError {
                 detail: parsed.detail,
                 request_id,
                 raw_body: None,
+                authenticity: ErrorAuthenticity::NotChecked,
             },
             Err(_) => {
                 let text = String::from_utf8_lossy(body);
@@ -184,29 +259,64 @@ impl ApiError {
                     detail: None,
                     request_id,
                     raw_body: Some(text[..end].to_owned()),
+                    authenticity: ErrorAuthenticity::NotChecked,
                 }
             }
         }
+    }
+
+    /// Whether the answer's signature verified: only then does it come from WeChat Pay, and
+    /// only then may its `code` drive a decision.
+    pub fn is_verified(&self) -> bool {
+        self.authenticity == ErrorAuthenticity::Verified
     }
 }
 
 impl fmt::Display for ApiError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "WeChat Pay answered HTTP {}", self.status)?;
+        if self.is_verified() {
+            write!(f, "WeChat Pay answered HTTP {}", self.status)?;
+        } else {
+            write!(
+                f,
+                "unverified HTTP {} answer, not shown to come from WeChat Pay ({})",
+                self.status, self.authenticity
+            )?;
+        }
         if let Some(code) = &self.code {
-            write!(f, " {code}")?;
+            write!(f, " {}", escaped(code, 100))?;
         }
         if let Some(message) = &self.message {
-            write!(f, ": {message}")?;
+            write!(f, ": {}", escaped(message, 500))?;
         }
         if let Some(detail) = &self.detail {
-            write!(f, " (detail: {detail})")?;
+            write!(f, " (detail: {})", escaped(&detail.to_string(), 500))?;
         }
         if let Some(request_id) = &self.request_id {
-            write!(f, " [Request-ID {request_id}]")?;
+            write!(f, " [Request-ID {}]", escaped(request_id, 100))?;
         }
         Ok(())
     }
+}
+
+/// Text that came over the network, for display: control characters and bidirectional
+/// formatting characters escaped (`\n`, `\u{1b}`, `\u{202e}`), at most `max_chars`
+/// characters of it (then `…`).
+fn escaped(text: &str, max_chars: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max_chars * 4));
+    for (index, c) in text.chars().enumerate() {
+        if index == max_chars {
+            out.push('…');
+            break;
+        }
+        let bidi = matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}');
+        if c.is_control() || bidi {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl std::error::Error for ApiError {}

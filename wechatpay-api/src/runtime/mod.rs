@@ -46,7 +46,7 @@ pub use aead::ApiV3Key;
 pub use bill::{BillCompression, BillFile, BillSummary};
 pub use client::{Client, ClientBuilder, VerifiedResponse};
 pub use dynamic::DynamicCall;
-pub use error::{ApiError, BillError, CertificateError, Error, VerifyError};
+pub use error::{ApiError, BillError, CertificateError, Error, ErrorAuthenticity, VerifyError};
 pub use key_store::KeyStore;
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 pub use media::{MediaError, MediaFile, MediaKind, MediaMeta};

@@ -868,7 +868,8 @@ fn check_authorization(
         .timestamp
         .parse()
         .map_err(|_| "timestamp is not seconds")?;
-    if (unix_now() - timestamp).abs() > MAX_CLOCK_SKEW_SECS {
+    // `abs_diff`: a hostile timestamp near `i64::MIN` must not overflow.
+    if unix_now().abs_diff(timestamp) > MAX_CLOCK_SKEW_SECS.unsigned_abs() {
         return Err("timestamp expired".into());
     }
     let message = request_message(method, url, timestamp, &auth.nonce_str, body);

@@ -7,7 +7,7 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::pipeline::Pipeline;
 use super::temp_file::TempFile;
 use super::{BillFile, BillSummary, url};
-use crate::runtime::client::{Client, reqwest_method};
+use crate::runtime::client::Client;
 use crate::runtime::core::api_error;
 use crate::runtime::error::{BillError, Error};
 
@@ -31,10 +31,7 @@ impl Client {
     {
         let mut pipeline = Pipeline::new(bill)?;
         let request = url::prepare(&self.core, bill)?;
-        let mut builder = self
-            .http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers);
+        let mut builder = request.send_with(&self.http);
         if let Some(timeout) = bill.timeout {
             builder = builder.timeout(timeout);
         }
@@ -51,7 +48,7 @@ impl Client {
                 body.extend_from_slice(&chunk);
             }
             body.truncate(ERROR_BODY_LIMIT);
-            return Err(api_error(status, &headers, &body));
+            return Err(api_error(&self.core.keys, status, &headers, &body));
         }
         while let Some(chunk) = response.chunk().await.map_err(transport)? {
             let mut input = &chunk[..];

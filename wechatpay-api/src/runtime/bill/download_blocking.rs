@@ -8,7 +8,6 @@ use super::pipeline::Pipeline;
 use super::temp_file::TempFile;
 use super::{BillFile, BillSummary, copy_verified, url};
 use crate::runtime::blocking::Client;
-use crate::runtime::client::reqwest_method;
 use crate::runtime::core::api_error;
 use crate::runtime::error::Error;
 
@@ -24,10 +23,7 @@ impl Client {
     {
         Pipeline::new(bill)?;
         let request = url::prepare(&self.core, bill)?;
-        let mut builder = self
-            .http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers);
+        let mut builder = request.send_blocking_with(&self.http);
         if let Some(timeout) = bill.timeout {
             builder = builder.timeout(timeout);
         }
@@ -42,7 +38,7 @@ impl Client {
             let _ = (&mut response)
                 .take(ERROR_BODY_LIMIT as u64)
                 .read_to_end(&mut body);
-            return Err(api_error(status, &headers, &body));
+            return Err(api_error(&self.core.keys, status, &headers, &body));
         }
         copy_verified(bill, &mut response, writer)
     }

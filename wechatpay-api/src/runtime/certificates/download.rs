@@ -54,7 +54,12 @@ pub(crate) fn read_answer(
     now: i64,
 ) -> Result<CertificateReport, Error> {
     if !(200..300).contains(&answer.status) {
-        return Err(api_error(answer.status, &answer.headers, &answer.body));
+        return Err(api_error(
+            trusted,
+            answer.status,
+            &answer.headers,
+            &answer.body,
+        ));
     }
     let parsed: GetResponse =
         serde_json::from_slice(&answer.body).map_err(|source| Error::Decode {

@@ -8,8 +8,8 @@ use std::time::Duration;
 use super::refresher::{Fetch, RawAnswer, Refresher};
 use super::{DEFAULT_REFRESH_INTERVAL, cache};
 use crate::runtime::aead::ApiV3Key;
-use crate::runtime::client::{operation_parts, reqwest_method};
-use crate::runtime::core::{Core, PreparedRequest};
+use crate::runtime::client::operation_parts;
+use crate::runtime::core::{Core, PreparedRequest, read_body};
 use crate::runtime::error::{CertificateError, Error};
 use crate::runtime::key_store::KeyStore;
 use crate::runtime::operation::{Call, PathArgs};
@@ -73,15 +73,11 @@ pub(crate) fn install_async(core: &Arc<Core>, http: &reqwest::Client, config: Do
         let prepared = certificates_request(&weak);
         let http = http.clone();
         Box::pin(async move {
-            let (_core, request) = prepared?;
-            let response = http
-                .request(reqwest_method(request.method), &request.url)
-                .headers(request.headers)
-                .send()
-                .await?;
+            let (core, request) = prepared?;
+            let response = request.send_with(&http).send().await?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
-            let body = response.bytes().await?.to_vec();
+            let body = read_body(response, core.max_response_bytes).await?;
             Ok(RawAnswer {
                 status,
                 headers,
@@ -102,14 +98,11 @@ pub(crate) fn install_blocking(
     let weak = Arc::downgrade(core);
     let http = http.clone();
     let fetch = Fetch::Blocking(Box::new(move || {
-        let (_core, request) = certificates_request(&weak)?;
-        let response = http
-            .request(reqwest_method(request.method), &request.url)
-            .headers(request.headers)
-            .send()?;
+        let (core, request) = certificates_request(&weak)?;
+        let response = request.send_blocking_with(&http).send()?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let body = response.bytes()?.to_vec();
+        let body = crate::runtime::core::read_body_blocking(response, core.max_response_bytes)?;
         Ok(RawAnswer {
             status,
             headers,
