@@ -72,8 +72,9 @@ fn handler_from_env() -> Result<WebhookHandler, String> {
     let pem = std::fs::read_to_string(&pem_path)
         .map_err(|e| format!("WECHATPAY_PUBLIC_KEY: cannot read `{pem_path}`: {e}"))?;
     let key = ApiV3Key::new(var("WECHATPAY_APIV3_KEY")?.trim()).map_err(|e| e.to_string())?;
-    WebhookHandler::new(key)
-        .with_wechatpay_public_key(var("WECHATPAY_PUBLIC_KEY_ID")?.trim(), &pem)
+    WebhookHandler::builder(key)
+        .wechatpay_public_key(var("WECHATPAY_PUBLIC_KEY_ID")?.trim(), &pem)
+        .build()
         .map_err(|e| e.to_string())
 }
 

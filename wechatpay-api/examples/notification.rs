@@ -68,19 +68,17 @@ pub fn handler_from_env(var: impl Fn(&str) -> Option<String>) -> Result<WebhookH
             .map_err(|e| Failure::Usage(format!("{name}: cannot read `{path}`: {e}")))
     };
     let apiv3_key = ApiV3Key::new(required("WECHATPAY_APIV3_KEY")?.trim())?;
-    let mut handler = WebhookHandler::new(apiv3_key);
+    let mut handler = WebhookHandler::builder(apiv3_key);
     let certificate = var("WECHATPAY_PLATFORM_CERTIFICATE").filter(|v| !v.trim().is_empty());
     if let Some(path) = &certificate {
-        handler =
-            handler.with_platform_certificate(&read("WECHATPAY_PLATFORM_CERTIFICATE", path)?)?;
+        handler = handler.platform_certificate(&read("WECHATPAY_PLATFORM_CERTIFICATE", path)?);
     }
     if certificate.is_none() || var("WECHATPAY_PUBLIC_KEY_ID").is_some() {
         let id = required("WECHATPAY_PUBLIC_KEY_ID")?;
         let path = required("WECHATPAY_PUBLIC_KEY")?;
-        handler =
-            handler.with_wechatpay_public_key(id.trim(), &read("WECHATPAY_PUBLIC_KEY", &path)?)?;
+        handler = handler.wechatpay_public_key(id.trim(), &read("WECHATPAY_PUBLIC_KEY", &path)?);
     }
-    Ok(handler)
+    Ok(handler.build()?)
 }
 
 /// Verifies and decrypts the notification in `input`; returns the JSON to print.

@@ -264,7 +264,7 @@ async fn error_answer_is_an_api_error() {
         .unwrap_err();
     let api = err.as_api().unwrap_or_else(|| panic!("{err:?}"));
     assert_eq!(api.status, 400);
-    assert_eq!(api.code.as_deref(), Some("INVALID_REQUEST"));
+    assert_eq!(api.code_str(), Some("INVALID_REQUEST"));
 }
 
 #[tokio::test]

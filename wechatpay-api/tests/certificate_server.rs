@@ -674,10 +674,10 @@ async fn notifications_are_signed_by_any_certificate_the_server_holds() {
     let server = certificate_server();
     let new = new_certificate();
     server.add_certificate(new.clone());
-    let handler = WebhookHandler::new(ApiV3Key::new(keys::APIV3_KEY).unwrap())
-        .with_platform_certificate(old_certificate().certificate_pem())
-        .unwrap()
-        .with_platform_certificate(new.certificate_pem())
+    let handler = WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+        .platform_certificate(old_certificate().certificate_pem())
+        .platform_certificate(new.certificate_pem())
+        .build()
         .unwrap();
 
     // As the server signs now: the old certificate.
@@ -700,8 +700,9 @@ async fn notifications_are_signed_by_any_certificate_the_server_holds() {
     assert_eq!(notification.resource["out_trade_no"], "T2");
 
     // A handler that trusts only the old certificate refuses it.
-    let old_only = WebhookHandler::new(ApiV3Key::new(keys::APIV3_KEY).unwrap())
-        .with_platform_certificate(old_certificate().certificate_pem())
+    let old_only = WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+        .platform_certificate(old_certificate().certificate_pem())
+        .build()
         .unwrap();
     assert!(old_only.handle(&sent.headers, &sent.body).is_err());
 
@@ -729,8 +730,9 @@ async fn notifications_use_the_servers_apiv3_key() {
         .unwrap();
     assert_eq!(sent.header("Wechatpay-Serial"), Some(keys::PUBLIC_KEY_ID));
     let handler = |apiv3_key: &str| {
-        WebhookHandler::new(ApiV3Key::new(apiv3_key).unwrap())
-            .with_wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        WebhookHandler::builder(ApiV3Key::new(apiv3_key).unwrap())
+            .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+            .build()
             .unwrap()
     };
     assert!(

@@ -243,7 +243,7 @@ fn authorization_parameters_cannot_be_injected_from_configuration() {
     ] {
         let err = merchant(mchid, keys::MERCHANT_SERIAL).build().unwrap_err();
         assert!(
-            matches!(&err, Error::Config(m) if m.contains("merchant id")),
+            matches!(&err, Error::Config(m) if m.message.contains("merchant id")),
             "{mchid:?}: {err:?}"
         );
     }
@@ -258,7 +258,7 @@ fn authorization_parameters_cannot_be_injected_from_configuration() {
     ] {
         let err = merchant(keys::MERCHANT_ID, serial).build().unwrap_err();
         assert!(
-            matches!(&err, Error::Config(m) if m.contains("serial")),
+            matches!(&err, Error::Config(m) if m.message.contains("serial")),
             "{serial:?}: {err:?}"
         );
     }
@@ -351,7 +351,7 @@ async fn dot_segment_path_arguments_are_refused_before_sending() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidRequest(m) if m.contains("{out_trade_no}") && m.contains("`..`")),
+            matches!(&err, Error::InvalidRequest(m) if m.message.contains("{out_trade_no}") && m.message.contains("`..`")),
             "{arg}: {err:?}"
         );
         let err = client
@@ -360,7 +360,7 @@ async fn dot_segment_path_arguments_are_refused_before_sending() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidRequest(m) if m.contains("{id}")),
+            matches!(&err, Error::InvalidRequest(m) if m.message.contains("{id}")),
             "{arg}: {err:?}"
         );
     }
@@ -456,7 +456,7 @@ async fn base_uris_are_checked_like_the_base_url() {
             .await
             .unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidRequest(m) if m.contains("base_uri")),
+            matches!(&err, Error::InvalidRequest(m) if m.message.contains("base_uri")),
             "{base_uri}: {err:?}"
         );
         assert!(!err.to_string().contains("secret-password"), "{err}");
@@ -465,7 +465,7 @@ async fn base_uris_are_checked_like_the_base_url() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest(m) if m.contains("base_uri")),
+        matches!(&err, Error::InvalidRequest(m) if m.message.contains("base_uri")),
         "{err:?}"
     );
     let err = merchant(keys::MERCHANT_ID, keys::MERCHANT_SERIAL)
@@ -588,7 +588,7 @@ async fn plain_http_is_only_for_loopback() {
             .build()
             .unwrap_err();
         assert!(
-            matches!(&err, Error::Config(m) if m.contains("https")),
+            matches!(&err, Error::Config(m) if m.message.contains("https")),
             "{base_url}: {err:?}"
         );
     }
@@ -613,7 +613,7 @@ async fn plain_http_is_only_for_loopback() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest(m) if m.contains("base_uri") && m.contains("https")),
+        matches!(&err, Error::InvalidRequest(m) if m.message.contains("base_uri") && m.message.contains("https")),
         "{err:?}"
     );
     server.assert_no_connection("plain http base_uri").await;
@@ -800,7 +800,7 @@ async fn error_answers_say_whether_they_were_verified() {
     };
 
     let signed = api(query().await.unwrap_err());
-    assert_eq!(signed.code.as_deref(), Some("ORDER_NOT_EXIST"));
+    assert_eq!(signed.code_str(), Some("ORDER_NOT_EXIST"));
     assert_eq!(signed.authenticity, ErrorAuthenticity::Verified);
     assert!(signed.is_verified());
     assert!(
@@ -811,7 +811,7 @@ async fn error_answers_say_whether_they_were_verified() {
 
     server.misbehave_once(Misbehavior::Unsigned);
     let forged = api(query().await.unwrap_err());
-    assert_eq!(forged.code.as_deref(), Some("ORDER_NOT_EXIST"));
+    assert_eq!(forged.code_str(), Some("ORDER_NOT_EXIST"));
     assert_eq!(forged.authenticity, ErrorAuthenticity::Unsigned);
     assert!(!forged.is_verified());
     let shown = forged.to_string();
@@ -912,7 +912,7 @@ async fn bill_download_errors_are_checked() {
         .download_bill(&bill, &mut Vec::new())
         .await
         .unwrap_err());
-    assert_eq!(err.code.as_deref(), Some("INVALID_REQUEST"));
+    assert_eq!(err.code_str(), Some("INVALID_REQUEST"));
     assert!(err.is_verified(), "{err:?}");
     server.misbehave_once(Misbehavior::Unsigned);
     let err = api(client
@@ -967,7 +967,7 @@ async fn a_mistyped_encrypt_path_is_refused() {
     for (body, path, missing) in refused {
         let err = import(body, &[path]).await.unwrap_err();
         assert!(
-            matches!(&err, Error::InvalidRequest(m) if m.contains(&format!("`{path}`")) && m.contains(&format!("`{missing}`"))),
+            matches!(&err, Error::InvalidRequest(m) if m.message.contains(&format!("`{path}`")) && m.message.contains(&format!("`{missing}`"))),
             "{path}: {err:?}"
         );
     }
@@ -977,7 +977,7 @@ async fn a_mistyped_encrypt_path_is_refused() {
         .await
         .unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidRequest(m) if m.contains("no JSON body")),
+        matches!(&err, Error::InvalidRequest(m) if m.message.contains("no JSON body")),
         "{err:?}"
     );
     assert!(server.requests().is_empty(), "a refused call was sent");

@@ -1836,10 +1836,7 @@ mod media {
             .await
             .unwrap_err();
         let api = err.as_api().expect("an API error");
-        assert_eq!(
-            (api.status, api.code.as_deref()),
-            (400, Some("PARAM_ERROR"))
-        );
+        assert_eq!((api.status, api.code_str()), (400, Some("PARAM_ERROR")));
         assert!(
             api.message.as_deref().unwrap().contains("sha256"),
             "{api:?}"
@@ -1857,8 +1854,9 @@ mod notifications {
     use wechatpay_api::webhook;
 
     fn handler() -> WebhookHandler {
-        WebhookHandler::new(ApiV3Key::new(keys::APIV3_KEY).unwrap())
-            .with_wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+            .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+            .build()
             .unwrap()
     }
 
@@ -2122,7 +2120,7 @@ mod errors {
                 panic!("expected Error::Api, got {err:?}");
             };
             assert_eq!(api.status, 404);
-            assert_eq!(api.code.as_deref(), Some("ORDER_NOT_EXIST"));
+            assert_eq!(api.code_str(), Some("ORDER_NOT_EXIST"));
             assert_eq!(api.message.as_deref(), Some("订单不存在"));
             assert!(
                 api.request_id

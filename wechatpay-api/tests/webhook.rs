@@ -30,14 +30,16 @@ use webhook::Event;
 const OTHER_APIV3_KEY: &str = "0123456789abcdef0123456789abcdef";
 
 fn public_key_handler() -> WebhookHandler {
-    WebhookHandler::new(ApiV3Key::new(keys::APIV3_KEY).unwrap())
-        .with_wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+    WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .build()
         .unwrap()
 }
 
 fn certificate_handler() -> WebhookHandler {
-    WebhookHandler::new(ApiV3Key::new(keys::APIV3_KEY).unwrap())
-        .with_platform_certificate(keys::PLATFORM_CERTIFICATE_PEM)
+    WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+        .platform_certificate(keys::PLATFORM_CERTIFICATE_PEM)
+        .build()
         .unwrap()
 }
 
@@ -130,8 +132,10 @@ fn platform_certificate_mode_and_both_keys_during_migration() {
         WebhookError::Signature(VerifyError::UnknownSerial(_))
     ));
     // …while a handler trusting both accepts both.
-    let both = public_key_handler()
-        .with_platform_certificate(keys::PLATFORM_CERTIFICATE_PEM)
+    let both = WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY).unwrap())
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .platform_certificate(keys::PLATFORM_CERTIFICATE_PEM)
+        .build()
         .unwrap();
     assert!(both.handle(&sent.headers, &sent.body).is_ok());
     let paid = demo_paid();
@@ -319,7 +323,9 @@ fn stale_and_future_timestamps() {
             .is_ok()
     );
     let relaxed = public_key_handler();
-    relaxed.set_max_skew(7200);
+    relaxed
+        .key_store()
+        .set_max_skew(std::time::Duration::from_secs(7200));
     assert!(relaxed.handle(&sent.headers, &sent.body).is_ok());
 }
 

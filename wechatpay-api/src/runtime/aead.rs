@@ -6,7 +6,7 @@ use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKe
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use super::error::Error;
+use super::error::{ConfigItem, CryptoOperation, Error};
 
 /// The 32-byte APIv3 key set in the merchant platform. Never shown by `Debug`.
 #[derive(Clone)]
@@ -15,17 +15,19 @@ pub struct ApiV3Key([u8; 32]);
 impl ApiV3Key {
     /// The key as configured (32 ASCII characters).
     pub fn new(key: impl AsRef<[u8]>) -> Result<ApiV3Key, Error> {
-        let bytes: [u8; 32] = key
-            .as_ref()
-            .try_into()
-            .map_err(|_| Error::Config("the APIv3 key must be exactly 32 bytes".into()))?;
+        let bytes: [u8; 32] = key.as_ref().try_into().map_err(|_| {
+            Error::config(
+                ConfigItem::ApiV3Key,
+                "the APIv3 key must be exactly 32 bytes",
+            )
+        })?;
         Ok(ApiV3Key(bytes))
     }
 
-    fn key(&self) -> Result<LessSafeKey, Error> {
+    fn key(&self, operation: CryptoOperation) -> Result<LessSafeKey, Error> {
         UnboundKey::new(&AES_256_GCM, &self.0)
             .map(LessSafeKey::new)
-            .map_err(|_| Error::Crypto("AES-256-GCM key rejected".into()))
+            .map_err(|_| Error::crypto(operation, "AES-256-GCM key rejected"))
     }
 
     /// Decrypts `ciphertext` (base64 of ciphertext + 16-byte tag) with `nonce` (12 bytes) and
@@ -36,15 +38,21 @@ impl ApiV3Key {
         associated_data: &str,
         ciphertext_base64: &str,
     ) -> Result<Vec<u8>, Error> {
-        let nonce = nonce_of(nonce)?;
-        let mut in_out = BASE64
-            .decode(ciphertext_base64.trim())
-            .map_err(|_| Error::Crypto("AES-GCM ciphertext is not base64".into()))?;
+        let nonce = nonce_of(nonce, CryptoOperation::AesGcmDecrypt)?;
+        let mut in_out = BASE64.decode(ciphertext_base64.trim()).map_err(|_| {
+            Error::crypto(
+                CryptoOperation::AesGcmDecrypt,
+                "AES-GCM ciphertext is not base64",
+            )
+        })?;
         let plain = self
-            .key()?
+            .key(CryptoOperation::AesGcmDecrypt)?
             .open_in_place(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
             .map_err(|_| {
-                Error::Crypto("AES-GCM authentication failed (wrong APIv3 key or data)".into())
+                Error::crypto(
+                    CryptoOperation::AesGcmDecrypt,
+                    "AES-GCM authentication failed (wrong APIv3 key or data)",
+                )
             })?;
         Ok(plain.to_vec())
     }
@@ -56,20 +64,22 @@ impl ApiV3Key {
         associated_data: &str,
         plaintext: &[u8],
     ) -> Result<String, Error> {
-        let nonce = nonce_of(nonce)?;
+        let nonce = nonce_of(nonce, CryptoOperation::AesGcmEncrypt)?;
         let mut in_out = plaintext.to_vec();
-        self.key()?
+        self.key(CryptoOperation::AesGcmEncrypt)?
             .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
-            .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
+            .map_err(|_| {
+                Error::crypto(CryptoOperation::AesGcmEncrypt, "AES-GCM encryption failed")
+            })?;
         Ok(BASE64.encode(in_out))
     }
 }
 
-fn nonce_of(nonce: &str) -> Result<Nonce, Error> {
+fn nonce_of(nonce: &str, operation: CryptoOperation) -> Result<Nonce, Error> {
     let bytes: [u8; NONCE_LEN] = nonce
         .as_bytes()
         .try_into()
-        .map_err(|_| Error::Crypto("AES-GCM nonce must be 12 bytes".into()))?;
+        .map_err(|_| Error::crypto(operation, "AES-GCM nonce must be 12 bytes"))?;
     Ok(Nonce::assume_unique_for_key(bytes))
 }
 

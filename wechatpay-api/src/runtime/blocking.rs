@@ -5,38 +5,44 @@
 //! inside an async runtime.
 
 use std::sync::Arc;
+use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
 use serde_json::Value;
 
-use super::client::{VerifiedResponse, operation_parts};
-use super::core::{Core, PreparedRequest};
+pub use super::http::BlockingHttpClient as HttpClient;
+
+use super::client::{VerifiedResponse, WithMeta, operation_parts};
+use super::core::{Core, PreparedRequest, RequestParts};
 use super::error::Error;
 use super::key_store::KeyStore;
+use super::observe::Trace;
 use super::operation::{Call, Decode, Operation};
+use super::retry::{Attempts, Next};
 
 /// The blocking WeChat Pay client. Cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: Arc<Core>,
-    pub(crate) http: reqwest::blocking::Client,
+    pub(crate) http: HttpClient,
 }
 
 impl Client {
+    /// A builder with the defaults.
     pub fn builder() -> super::ClientBuilder {
         super::ClientBuilder::default()
     }
 
     pub(crate) fn from_core(built: super::client::BuiltCore) -> Result<Client, Error> {
-        let http = reqwest::blocking::Client::builder()
-            .redirect(super::core::no_redirects())
-            .timeout(built.timeout)
-            .connect_timeout(built.connect_timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let http = match built.blocking_http {
+            Some(http) => http,
+            None => super::HttpClient::builder()
+                .connect_timeout(built.connect_timeout)
+                .build_blocking()?,
+        };
         #[cfg(feature = "certificates")]
         if let Some(download) = built.download {
-            super::certificates::install_blocking(&built.core, &http, download);
+            super::certificates::install_blocking(&built.core, &http.inner, download);
         }
         Ok(Client {
             core: built.core,
@@ -63,6 +69,7 @@ impl Client {
     /// Downloads the platform certificates now (client built with `download_certificates`);
     /// on failure the keys in use are kept.
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn refresh_certificates(&self) -> Result<super::certificates::CertificateReport, Error> {
         let report = self
             .core
@@ -99,13 +106,31 @@ impl Client {
         self.core.decrypt_field(ciphertext_base64)
     }
 
-    /// Sends a prepared request and returns the checked answer.
+    /// Sends a prepared request once and returns the checked answer. It is sent exactly as it
+    /// was signed, so it is never retried: send calls (`.send()`) to have the
+    /// [`RetryPolicy`](super::RetryPolicy) apply.
     pub fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
+        self.attempt(request, self.core.timeout)
+    }
+
+    /// One attempt: send, read, check.
+    fn attempt(
+        &self,
+        request: PreparedRequest,
+        timeout: Duration,
+    ) -> Result<VerifiedResponse, Error> {
         let response_body = request.response_body();
         let decrypt_response_fields = request.decrypt_response_fields().to_vec();
-        let response = request.send_blocking_with(&self.http).send()?;
+        let sent_to = request.parsed_url().clone();
+        let response = request
+            .send_blocking_with(&self.http.inner, timeout)
+            .send()
+            .map_err(Error::transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        if *response.url() != sent_to {
+            return Err(super::core::followed_redirect(status, response.url()));
+        }
         let body = super::core::read_body_blocking(response, self.core.max_response_bytes)?;
         let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
@@ -135,21 +160,68 @@ impl Client {
             body,
         )
     }
+
+    /// Sends a request, signed anew for each attempt, as the retry policy allows.
+    pub(crate) fn send_parts(
+        &self,
+        parts: &RequestParts<'_>,
+        safe: bool,
+        trace: &Trace,
+    ) -> Result<VerifiedResponse, Error> {
+        let mut attempts = Attempts::new(&self.core.retry, safe, self.core.can_fail_over(parts));
+        loop {
+            let request = self.core.prepare(parts, attempts.on_backup())?;
+            let timeout = attempts.start(self.core.timeout);
+            trace.attempt();
+            let error = match self.attempt(request, timeout) {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            let next = attempts.next(&error);
+            trace.failed(&error, next);
+            match next {
+                Next::Stop => return Err(error),
+                Next::FailOver => {}
+                Next::RetryAfter(delay) => std::thread::sleep(delay),
+            }
+        }
+    }
 }
 
 impl<O: Operation> Call<'_, Client, O> {
     /// Encrypts, serialises and signs the request without sending it.
-    pub fn prepare(mut self) -> Result<PreparedRequest, Error> {
-        let client = self.client;
-        let parts = operation_parts(&mut self)?;
-        client.core.prepare(parts)
+    pub fn prepare(self) -> Result<PreparedRequest, Error> {
+        let parts = operation_parts(&self)?;
+        self.client.core.prepare(&parts, false)
     }
 
-    /// Sends the call and waits for the verified, decoded answer.
+    /// Sends the call (with the client's retry policy) and waits for the verified, decoded
+    /// answer.
     pub fn send(self) -> Result<<O::Response as Decode>::Output, Error> {
+        self.send_with_meta().map(WithMeta::into_value)
+    }
+
+    /// Sends the call like [`send`](Self::send) and returns the decoded answer with its
+    /// status, `Request-ID` and headers.
+    pub fn send_with_meta(self) -> Result<WithMeta<<O::Response as Decode>::Output>, Error> {
+        let trace = Trace::start(O::SPEC.method, O::SPEC.path);
+        let result = {
+            let _entered = trace.enter();
+            self.send_traced(&trace)
+                .and_then(WithMeta::decode::<O::Response>)
+        };
+        match &result {
+            Ok(meta) => trace.finish_ok(meta.status, meta.request_id.as_deref()),
+            Err(error) => trace.finish_err(error),
+        }
+        result
+    }
+
+    fn send_traced(self, trace: &Trace) -> Result<VerifiedResponse, Error> {
         let client = self.client;
         client.ready()?;
-        let request = self.prepare()?;
-        client.execute(request)?.decode::<O::Response>()
+        let safe = self.is_idempotent();
+        let parts = operation_parts(&self)?;
+        client.send_parts(&parts, safe, trace)
     }
 }

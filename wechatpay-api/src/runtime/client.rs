@@ -5,17 +5,24 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
 use serde_json::Value;
 
 use super::core::{Core, PreparedRequest, RequestParts, fill_path};
-use super::error::Error;
+use super::error::{ConfigItem, Error};
+use super::http::HttpClient;
 use super::key_store::KeyStore;
 use super::keys::{MerchantPrivateKey, WechatpayKey};
+use super::observe::{Trace, instrument};
 use super::operation::{Call, Decode, HttpMethod, Operation};
+use super::retry::{Attempts, Next, RetryPolicy};
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
+/// WeChat Pay's backup API host, for [`ClientBuilder::backup_base_url`].
+pub const BACKUP_BASE_URL: &str = "https://api2.mch.weixin.qq.com";
+/// Default largest distance between `Wechatpay-Timestamp` and the clock.
+pub const DEFAULT_MAX_CLOCK_SKEW: Duration = Duration::from_secs(300);
 /// Default whole-request timeout.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Default connect timeout.
@@ -24,9 +31,13 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// [`ClientBuilder::max_response_bytes`].
 pub const DEFAULT_MAX_RESPONSE_BYTES: u64 = 4 * 1024 * 1024;
 
-/// Configures a [`Client`] (or, with the `blocking` feature, a `blocking::Client`). Problems (bad PEM, bad key) are kept and
-/// reported by `build`.
+/// Configures a [`Client`] (or, with the `blocking` feature, a `blocking::Client`). Problems
+/// (bad PEM, bad key) are kept and reported by `build`.
+///
+/// Every setter takes the builder and returns it (`Client::builder().merchant(…).timeout(…)`);
+/// durations are [`Duration`]s.
 #[derive(Debug)]
+#[must_use]
 pub struct ClientBuilder {
     merchant: Option<(String, String, Result<MerchantPrivateKey, Error>)>,
     keys: Vec<Result<Vec<WechatpayKey>, Error>>,
@@ -34,11 +45,16 @@ pub struct ClientBuilder {
     #[cfg(feature = "certificates")]
     download: Option<super::certificates::DownloadConfig>,
     base_url: String,
+    backup_base_url: Option<String>,
     force_base_url: bool,
     timeout: Duration,
     connect_timeout: Duration,
-    max_clock_skew: u32,
+    max_clock_skew: Duration,
     max_response_bytes: u64,
+    retry: RetryPolicy,
+    http: Option<HttpClient>,
+    #[cfg(feature = "blocking")]
+    blocking_http: Option<super::http::BlockingHttpClient>,
 }
 
 impl Default for ClientBuilder {
@@ -50,11 +66,16 @@ impl Default for ClientBuilder {
             #[cfg(feature = "certificates")]
             download: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
+            backup_base_url: None,
             force_base_url: false,
             timeout: DEFAULT_TIMEOUT,
             connect_timeout: DEFAULT_CONNECT_TIMEOUT,
-            max_clock_skew: super::verify::MAX_CLOCK_SKEW_SECS as u32,
+            max_clock_skew: DEFAULT_MAX_CLOCK_SKEW,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
+            retry: RetryPolicy::default(),
+            http: None,
+            #[cfg(feature = "blocking")]
+            blocking_http: None,
         }
     }
 }
@@ -111,6 +132,7 @@ impl ClientBuilder {
     /// [`Client::refresh_certificates`], fills the key store, which is then kept current (see
     /// [`certificates`](super::certificates)). May be combined with given keys.
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn download_certificates(mut self, apiv3_key: super::ApiV3Key) -> Self {
         self.download = Some(super::certificates::DownloadConfig::new(apiv3_key));
         self
@@ -118,6 +140,7 @@ impl ClientBuilder {
 
     /// How often downloaded certificates are refreshed (default 12 h).
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
         if let Some(download) = self.download.as_mut() {
             download.interval = interval;
@@ -128,6 +151,7 @@ impl ClientBuilder {
     /// A directory where downloaded certificates are kept (`<serial>.pem`, written atomically)
     /// and read back, each re-validated, when a client is built: a restart verifies at once.
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn certificate_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
         if let Some(download) = self.download.as_mut() {
             download.cache = Some(dir.into());
@@ -145,6 +169,16 @@ impl ClientBuilder {
         self
     }
 
+    /// A host to send requests to when the base URL cannot be reached (DNS, connect or TLS
+    /// failure: nothing was sent), e.g. [`BACKUP_BASE_URL`] (`https://api2.mch.weixin.qq.com`),
+    /// as WeChat Pay's own SDKs do. Checked like the base URL. The failover attempt is made at
+    /// once, for any method, and does not count as a retry; requests whose operation names its
+    /// own host (`base_uri`) never fail over. See [`retry`](super::retry).
+    pub fn backup_base_url(mut self, url: impl Into<String>) -> Self {
+        self.backup_base_url = Some(url.into());
+        self
+    }
+
     /// Sends every request to `url`, including operations that name another host — for
     /// loopback tests and forward proxies.
     pub fn force_base_url(mut self, url: impl Into<String>) -> Self {
@@ -153,22 +187,53 @@ impl ClientBuilder {
         self
     }
 
-    /// Whole-request timeout (default 30 s).
+    /// Whole-request timeout of each attempt (default 30 s), whatever HTTP client sends it.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
         self
     }
 
-    /// Connect timeout (default 10 s).
+    /// Connect timeout (default 10 s) of the HTTP client the builder makes; an
+    /// [`http_client`](Self::http_client) has its own
+    /// ([`HttpClientBuilder::connect_timeout`](super::HttpClientBuilder::connect_timeout)).
     pub fn connect_timeout(mut self, timeout: Duration) -> Self {
         self.connect_timeout = timeout;
         self
     }
 
-    /// Largest accepted distance between `Wechatpay-Timestamp` and the clock (default 300 s);
-    /// it also widens certificates' validity periods for verification.
-    pub fn max_clock_skew(mut self, seconds: u32) -> Self {
-        self.max_clock_skew = seconds;
+    /// Largest accepted distance between `Wechatpay-Timestamp` and the clock (default
+    /// [`DEFAULT_MAX_CLOCK_SKEW`], 300 s; whole seconds count); it also widens certificates'
+    /// validity periods for verification. It is a setting of the key store, shared with
+    /// every user of it.
+    pub fn max_clock_skew(mut self, skew: Duration) -> Self {
+        self.max_clock_skew = skew;
+        self
+    }
+
+    /// Which failed requests are sent again (default [`RetryPolicy::default`]: at most 2
+    /// retries, of requests that are safe to send again). See [`retry`](super::retry).
+    pub fn retry(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends every request once: the same as `.retry(RetryPolicy::none())`.
+    pub fn no_retries(self) -> Self {
+        self.retry(RetryPolicy::none())
+    }
+
+    /// Sends through this HTTP connection pool, shared with other clients (see
+    /// [`http`](super::http)), instead of one of the client's own.
+    pub fn http_client(mut self, http: HttpClient) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// The blocking client sends through this pool, shared with other blocking clients.
+    #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+    pub fn blocking_http_client(mut self, http: super::http::BlockingHttpClient) -> Self {
+        self.blocking_http = Some(http);
         self
     }
 
@@ -184,28 +249,35 @@ impl ClientBuilder {
 
     pub(crate) fn core(self) -> Result<BuiltCore, Error> {
         let Some((mchid, merchant_serial, key)) = self.merchant else {
-            return Err(Error::Config(
-                "no merchant configured (call `.merchant(…)`)".into(),
+            return Err(Error::config(
+                ConfigItem::Merchant,
+                "no merchant configured (call `.merchant(…)`)",
             ));
         };
         // Both go into the `Authorization` header as `mchid="…"` and `serial_no="…"`: a quote,
         // comma or anything else there could add or replace parameters.
         if mchid.is_empty() || !mchid.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(Error::Config(format!(
-                "merchant id `{}` must be ASCII digits (e.g. 1900000001)",
-                mchid.escape_debug()
-            )));
+            return Err(Error::config(
+                ConfigItem::MerchantId,
+                format!(
+                    "merchant id `{}` must be ASCII digits (e.g. 1900000001)",
+                    mchid.escape_debug()
+                ),
+            ));
         }
         if merchant_serial.is_empty()
             || !merchant_serial
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || b == b'_')
         {
-            return Err(Error::Config(format!(
-                "merchant certificate serial `{}` must be letters, digits and `_` (the hex serial \
+            return Err(Error::config(
+                ConfigItem::MerchantSerial,
+                format!(
+                    "merchant certificate serial `{}` must be letters, digits and `_` (the hex serial \
                  of apiclient_cert.pem)",
-                merchant_serial.escape_debug()
-            )));
+                    merchant_serial.escape_debug()
+                ),
+            ));
         }
         let merchant_key = key?;
         let keys = self.key_store.unwrap_or_default();
@@ -224,15 +296,22 @@ impl ClientBuilder {
             download.load_cache(&keys)?;
         }
         if keys.is_empty() && !downloads {
-            return Err(Error::Config(
+            return Err(Error::config(
+                ConfigItem::WechatpayKey,
                 "no WeChat Pay key configured: add `.wechatpay_public_key(…)` or \
                  `.platform_certificate(…)`, or `.download_certificates(…)` (answers cannot be \
-                 verified without one)"
-                    .into(),
+                 verified without one)",
             ));
         }
-        let base_url =
-            super::core::check_base_url("base URL", &self.base_url).map_err(Error::Config)?;
+        let base_url = super::core::check_base_url("base URL", &self.base_url)
+            .map_err(|m| Error::config(ConfigItem::BaseUrl, m))?;
+        let backup_base_url = match &self.backup_base_url {
+            Some(url) => Some(
+                super::core::check_base_url("backup base URL", url)
+                    .map_err(|m| Error::config(ConfigItem::BackupBaseUrl, m))?,
+            ),
+            None => None,
+        };
         Ok(BuiltCore {
             core: Arc::new(Core {
                 mchid,
@@ -240,11 +319,16 @@ impl ClientBuilder {
                 merchant_key,
                 keys,
                 base_url,
+                backup_base_url,
                 force_base_url: self.force_base_url,
                 max_response_bytes: self.max_response_bytes,
+                timeout: self.timeout,
+                retry: self.retry,
             }),
-            timeout: self.timeout,
             connect_timeout: self.connect_timeout,
+            http: self.http,
+            #[cfg(feature = "blocking")]
+            blocking_http: self.blocking_http,
             #[cfg(feature = "certificates")]
             download: self.download,
         })
@@ -253,15 +337,15 @@ impl ClientBuilder {
     /// Builds the async client.
     pub fn build(self) -> Result<Client, Error> {
         let built = self.core()?;
-        let http = reqwest::Client::builder()
-            .redirect(super::core::no_redirects())
-            .timeout(built.timeout)
-            .connect_timeout(built.connect_timeout)
-            .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+        let http = match built.http {
+            Some(http) => http,
+            None => HttpClient::builder()
+                .connect_timeout(built.connect_timeout)
+                .build()?,
+        };
         #[cfg(feature = "certificates")]
         if let Some(download) = built.download {
-            super::certificates::install_async(&built.core, &http, download);
+            super::certificates::install_async(&built.core, &http.inner, download);
         }
         Ok(Client {
             core: built.core,
@@ -271,6 +355,7 @@ impl ClientBuilder {
 
     /// Builds the blocking client.
     #[cfg(feature = "blocking")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
     pub fn build_blocking(self) -> Result<super::blocking::Client, Error> {
         super::blocking::Client::from_core(self.core()?)
     }
@@ -279,8 +364,10 @@ impl ClientBuilder {
 /// What the builders share: the core and the transport settings.
 pub(crate) struct BuiltCore {
     pub core: Arc<Core>,
-    pub timeout: Duration,
     pub connect_timeout: Duration,
+    pub http: Option<HttpClient>,
+    #[cfg(feature = "blocking")]
+    pub blocking_http: Option<super::http::BlockingHttpClient>,
     #[cfg(feature = "certificates")]
     pub download: Option<super::certificates::DownloadConfig>,
 }
@@ -291,10 +378,11 @@ pub(crate) struct BuiltCore {
 #[derive(Debug, Clone)]
 pub struct Client {
     pub(crate) core: Arc<Core>,
-    pub(crate) http: reqwest::Client,
+    pub(crate) http: HttpClient,
 }
 
 impl Client {
+    /// A builder with the defaults.
     pub fn builder() -> ClientBuilder {
         ClientBuilder::default()
     }
@@ -305,7 +393,7 @@ impl Client {
     }
 
     /// The WeChat Pay keys this client trusts, shared with its clones; give it to a
-    /// `WebhookHandler` (`with_key_store`) so notifications use the same, refreshed keys.
+    /// `WebhookHandler` (`WebhookHandler::builder(key).key_store(…)`) so notifications use the same, refreshed keys.
     pub fn key_store(&self) -> &KeyStore {
         &self.core.keys
     }
@@ -318,6 +406,7 @@ impl Client {
     /// Downloads the platform certificates now (client built with `download_certificates`),
     /// whatever the schedule says; on failure the keys in use are kept.
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub async fn refresh_certificates(
         &self,
     ) -> Result<super::certificates::CertificateReport, Error> {
@@ -352,15 +441,36 @@ impl Client {
         self.core.decrypt_field(ciphertext_base64)
     }
 
-    /// Sends a prepared request and returns the checked (verified, decrypted) answer. An
+    /// Sends a prepared request once and returns the checked (verified, decrypted) answer. An
     /// answer signed by a serial the key store does not know triggers an on-demand certificate
     /// refresh (download mode), then the answer is checked again.
+    ///
+    /// It is sent exactly as it was signed, so it is never retried (a retry is signed anew):
+    /// send calls (`.await`, [`Call::send`]) to have the [`RetryPolicy`] apply.
     pub async fn execute(&self, request: PreparedRequest) -> Result<VerifiedResponse, Error> {
+        self.attempt(request, self.core.timeout).await
+    }
+
+    /// One attempt: send, read, check.
+    async fn attempt(
+        &self,
+        request: PreparedRequest,
+        timeout: Duration,
+    ) -> Result<VerifiedResponse, Error> {
         let response_body = request.response_body();
         let decrypt_response_fields = request.decrypt_response_fields().to_vec();
-        let response = request.send_with(&self.http).send().await?;
+        let sent_to = request.parsed_url().clone();
+        let response = request
+            .send_with(&self.http.inner, timeout)
+            .send()
+            .await
+            .map_err(Error::transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
+        // A caller's HTTP client that followed a redirect: the answer is not WeChat Pay's.
+        if *response.url() != sent_to {
+            return Err(super::core::followed_redirect(status, response.url()));
+        }
         let body = super::core::read_body(response, self.core.max_response_bytes).await?;
         let checked = self.core.check(response_body, status, &headers, &body);
         // An unknown serial may be a rotated certificate: refresh once, then check again. When
@@ -391,6 +501,33 @@ impl Client {
         )
     }
 
+    /// Sends a request, signed anew for each attempt, as the retry policy allows: `safe`
+    /// requests may be sent again after they may have reached the server.
+    pub(crate) async fn send_parts(
+        &self,
+        parts: &RequestParts<'_>,
+        safe: bool,
+        trace: &Trace,
+    ) -> Result<VerifiedResponse, Error> {
+        let mut attempts = Attempts::new(&self.core.retry, safe, self.core.can_fail_over(parts));
+        loop {
+            let request = self.core.prepare(parts, attempts.on_backup())?;
+            let timeout = attempts.start(self.core.timeout);
+            trace.attempt();
+            let error = match self.attempt(request, timeout).await {
+                Ok(answer) => return Ok(answer),
+                Err(error) => error,
+            };
+            let next = attempts.next(&error);
+            trace.failed(&error, next);
+            match next {
+                Next::Stop => return Err(error),
+                Next::FailOver => {}
+                Next::RetryAfter(delay) => tokio::time::sleep(delay).await,
+            }
+        }
+    }
+
     /// Before a request: bootstraps the key store of a downloading client and starts its
     /// scheduled refresh.
     pub(crate) async fn ready(&self) -> Result<(), Error> {
@@ -401,10 +538,10 @@ impl Client {
 }
 
 pub(crate) fn operation_parts<'a, C: ?Sized, O: Operation>(
-    call: &'a mut Call<'_, C, O>,
+    call: &'a Call<'_, C, O>,
 ) -> Result<RequestParts<'a>, Error> {
-    if let Some(problem) = call.invalid.take() {
-        return Err(Error::InvalidRequest(problem));
+    if let Some(problem) = &call.invalid {
+        return Err(Error::InvalidRequest(problem.clone()));
     }
     let spec = O::SPEC;
     Ok(RequestParts {
@@ -423,7 +560,7 @@ pub(crate) fn operation_parts<'a, C: ?Sized, O: Operation>(
         } else {
             Vec::new()
         },
-        body: call.body.take(),
+        body: call.body.as_ref(),
         query: &call.query,
         headers: &call.headers,
         files: &call.files,
@@ -443,7 +580,9 @@ pub(crate) fn reqwest_method(method: HttpMethod) -> reqwest::Method {
 /// A 2xx answer that passed verification (or a download, which WeChat Pay does not sign).
 #[derive(Debug, Clone)]
 pub struct VerifiedResponse {
+    /// The HTTP status.
     pub status: u16,
+    /// The answer's headers.
     pub headers: HeaderMap,
     /// The body exactly as received and verified (encrypted fields still encrypted).
     pub body: Vec<u8>,
@@ -453,6 +592,11 @@ pub struct VerifiedResponse {
 }
 
 impl VerifiedResponse {
+    /// The `Request-ID` header, to quote to WeChat Pay support.
+    pub fn request_id(&self) -> Option<&str> {
+        request_id(&self.headers)
+    }
+
     /// Decodes the answer as JSON (with decrypted fields, when any were decrypted).
     pub fn json<T: serde::de::DeserializeOwned>(&self) -> Result<T, Error> {
         let decoded = match &self.decrypted {
@@ -472,20 +616,103 @@ impl VerifiedResponse {
     }
 }
 
-impl<O: Operation> Call<'_, Client, O> {
-    /// Encrypts, serialises and signs the request without sending it.
-    pub fn prepare(mut self) -> Result<PreparedRequest, Error> {
-        let client = self.client;
-        let parts = operation_parts(&mut self)?;
-        client.core.prepare(parts)
+/// The `Request-ID` header of an answer.
+pub(crate) fn request_id(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get("request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+}
+
+/// A decoded answer with what came with it (status, `Request-ID`, headers); returned by
+/// `send_with_meta`.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct WithMeta<T> {
+    /// The decoded answer.
+    pub value: T,
+    /// The HTTP status.
+    pub status: u16,
+    /// The `Request-ID` header, to quote to WeChat Pay support.
+    pub request_id: Option<String>,
+    /// The answer's headers.
+    pub headers: HeaderMap,
+}
+
+impl<T> WithMeta<T> {
+    /// Decodes `answer` with `D`, keeping its status and headers.
+    pub(crate) fn decode<D: Decode<Output = T>>(
+        answer: VerifiedResponse,
+    ) -> Result<WithMeta<T>, Error> {
+        let status = answer.status;
+        let headers = answer.headers.clone();
+        let request_id = request_id(&headers).map(str::to_owned);
+        Ok(WithMeta {
+            value: answer.decode::<D>()?,
+            status,
+            request_id,
+            headers,
+        })
     }
 
-    /// Sends the call; the same as awaiting it.
+    /// The decoded answer alone.
+    pub fn into_value(self) -> T {
+        self.value
+    }
+}
+
+impl<O: Operation> Call<'_, Client, O> {
+    /// Encrypts, serialises and signs the request without sending it.
+    pub fn prepare(self) -> Result<PreparedRequest, Error> {
+        let parts = operation_parts(&self)?;
+        self.client.core.prepare(&parts, false)
+    }
+
+    /// Sends the call (with the client's retry policy) and decodes the answer; the same as
+    /// awaiting it.
     pub async fn send(self) -> Result<<O::Response as Decode>::Output, Error> {
+        let trace = Trace::start(O::SPEC.method, O::SPEC.path);
+        let result = instrument(self.send_traced(&trace), &trace).await;
+        let result = result.and_then(|answer| {
+            let status = answer.status;
+            let request_id = request_id(&answer.headers).map(str::to_owned);
+            answer
+                .decode::<O::Response>()
+                .map(|value| (value, status, request_id))
+        });
+        match result {
+            Ok((value, status, request_id)) => {
+                trace.finish_ok(status, request_id.as_deref());
+                Ok(value)
+            }
+            Err(error) => {
+                trace.finish_err(&error);
+                Err(error)
+            }
+        }
+    }
+
+    /// Sends the call like [`send`](Self::send) and returns the decoded answer with its
+    /// status, `Request-ID` and headers.
+    pub async fn send_with_meta(self) -> Result<WithMeta<<O::Response as Decode>::Output>, Error> {
+        let trace = Trace::start(O::SPEC.method, O::SPEC.path);
+        let result = instrument(self.send_traced(&trace), &trace)
+            .await
+            .and_then(WithMeta::decode::<O::Response>);
+        match &result {
+            Ok(meta) => trace.finish_ok(meta.status, meta.request_id.as_deref()),
+            Err(error) => trace.finish_err(error),
+        }
+        result
+    }
+
+    async fn send_traced(self, trace: &Trace) -> Result<VerifiedResponse, Error> {
         let client = self.client;
         client.ready().await?;
-        let request = self.prepare()?;
-        client.execute(request).await?.decode::<O::Response>()
+        let safe = self.is_idempotent();
+        let parts = operation_parts(&self)?;
+        client.send_parts(&parts, safe, trace).await
     }
 }
 

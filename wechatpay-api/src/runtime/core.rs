@@ -2,18 +2,21 @@
 //! an answer's body within the size limit, and turning a raw answer into a verified, decoded
 //! result. Sending is the clients' own.
 
+use std::borrow::Cow;
 use std::fmt;
+use std::time::Duration;
 
+use http::header::{self, HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
-use reqwest::header::{self, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::client::{VerifiedResponse, reqwest_method};
-use super::error::{ApiError, Error, ErrorAuthenticity};
+use super::error::{ApiError, ConfigItem, CryptoOperation, Error, ErrorAuthenticity, RequestPart};
 use super::fields::transform_fields;
 use super::key_store::KeyStore;
 use super::keys::MerchantPrivateKey;
 use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
+use super::retry::RetryPolicy;
 use super::signing::{nonce, sign_request};
 use super::verify::unix_now;
 
@@ -86,22 +89,34 @@ impl PreparedRequest {
         &self.decrypt_response_fields
     }
 
-    /// The async request, exactly as signed.
-    pub(crate) fn send_with(self, http: &reqwest::Client) -> reqwest::RequestBuilder {
+    /// The async request, exactly as signed, with its whole-request timeout.
+    pub(crate) fn send_with(
+        self,
+        http: &reqwest::Client,
+        timeout: Duration,
+    ) -> reqwest::RequestBuilder {
         http.request(reqwest_method(self.method), self.url)
             .headers(self.headers)
             .body(self.body)
+            .timeout(timeout)
     }
 
-    /// The blocking request, exactly as signed.
+    /// The blocking request, exactly as signed, with its whole-request timeout.
     #[cfg(feature = "blocking")]
     pub(crate) fn send_blocking_with(
         self,
         http: &reqwest::blocking::Client,
+        timeout: Duration,
     ) -> reqwest::blocking::RequestBuilder {
         http.request(reqwest_method(self.method), self.url)
             .headers(self.headers)
             .body(self.body)
+            .timeout(timeout)
+    }
+
+    /// The parsed URL it is sent to (an answer from any other is refused).
+    pub(crate) fn parsed_url(&self) -> &reqwest::Url {
+        &self.url
     }
 }
 
@@ -147,7 +162,8 @@ pub(crate) struct RequestParts<'a> {
     /// Send `Wechatpay-Serial` even without encrypted fields (the docs list the header).
     pub sends_wechatpay_serial: bool,
     pub decrypt_response_fields: Vec<String>,
-    pub body: Option<Value>,
+    /// Borrowed: each attempt of a retried call signs it anew.
+    pub body: Option<&'a Value>,
     pub query: &'a [(String, String)],
     pub headers: &'a [(String, String)],
     pub files: &'a [(String, FilePart)],
@@ -161,10 +177,16 @@ pub(crate) struct Core {
     pub merchant_key: MerchantPrivateKey,
     pub keys: KeyStore,
     pub base_url: String,
+    /// Where requests to `base_url` go when it cannot be reached.
+    pub backup_base_url: Option<String>,
     /// Send every request to `base_url`, even those whose docs name another host.
     pub force_base_url: bool,
     /// The most bytes of an answer's body read into memory.
     pub max_response_bytes: u64,
+    /// Whole-request timeout of one attempt.
+    pub timeout: Duration,
+    /// Which failed requests are sent again.
+    pub retry: RetryPolicy,
 }
 
 /// Fills `{name}` placeholders of `template` with `args` in order, each percent-encoded as a
@@ -175,38 +197,49 @@ pub(crate) fn fill_path(template: &str, args: &[String]) -> Result<String, Error
     let mut args = args.iter();
     while let Some(start) = rest.find('{') {
         let Some(len) = rest[start..].find('}') else {
-            return Err(Error::InvalidRequest(format!(
-                "unclosed placeholder in path `{template}`"
-            )));
+            return Err(Error::request(
+                RequestPart::Path,
+                format!("unclosed placeholder in path `{template}`"),
+            ));
         };
         out.push_str(&rest[..start]);
         let Some(arg) = args.next() else {
-            return Err(Error::InvalidRequest(format!(
-                "path `{template}`: no value for {}",
-                &rest[start..start + len + 1]
-            )));
+            return Err(Error::request(
+                RequestPart::Path,
+                format!(
+                    "path `{template}`: no value for {}",
+                    &rest[start..start + len + 1]
+                ),
+            ));
         };
         if arg.is_empty() {
-            return Err(Error::InvalidRequest(format!(
-                "path `{template}`: empty value for {}",
-                &rest[start..start + len + 1]
-            )));
+            return Err(Error::request(
+                RequestPart::Path,
+                format!(
+                    "path `{template}`: empty value for {}",
+                    &rest[start..start + len + 1]
+                ),
+            ));
         }
         if is_dot_segment(arg) {
-            return Err(Error::InvalidRequest(format!(
-                "path `{template}`: the value for {} is `.` or `..` (or a percent-encoded form \
+            return Err(Error::request(
+                RequestPart::Path,
+                format!(
+                    "path `{template}`: the value for {} is `.` or `..` (or a percent-encoded form \
                  of them), which would change the path the request goes to",
-                &rest[start..start + len + 1]
-            )));
+                    &rest[start..start + len + 1]
+                ),
+            ));
         }
         out.extend(utf8_percent_encode(arg, COMPONENT));
         rest = &rest[start + len + 1..];
     }
     out.push_str(rest);
     if args.next().is_some() {
-        return Err(Error::InvalidRequest(format!(
-            "path `{template}`: more values than placeholders"
-        )));
+        return Err(Error::request(
+            RequestPart::Path,
+            format!("path `{template}`: more values than placeholders"),
+        ));
     }
     if !out.starts_with('/') {
         out.insert(0, '/');
@@ -318,10 +351,13 @@ fn multipart_body(
 ) -> Result<Vec<u8>, Error> {
     fn check(what: &str, text: &str) -> Result<(), Error> {
         if text.contains(['"', '\r', '\n']) {
-            return Err(Error::InvalidRequest(format!(
-                "multipart {what} `{}` contains a quote or line break",
-                text.escape_debug()
-            )));
+            return Err(Error::request(
+                RequestPart::File,
+                format!(
+                    "multipart {what} `{}` contains a quote or line break",
+                    text.escape_debug()
+                ),
+            ));
         }
         Ok(())
     }
@@ -355,13 +391,27 @@ fn multipart_body(
 }
 
 impl Core {
-    /// Encrypts, serialises and signs one request.
-    pub(crate) fn prepare(&self, parts: RequestParts<'_>) -> Result<PreparedRequest, Error> {
+    /// Whether a request of `parts` goes to the client's base URL, and so fails over to the
+    /// backup host when one is configured.
+    pub(crate) fn can_fail_over(&self, parts: &RequestParts<'_>) -> bool {
+        self.backup_base_url.is_some() && (parts.base_uri.is_none() || self.force_base_url)
+    }
+
+    /// Encrypts, serialises and signs one request (anew for each attempt: fresh timestamp,
+    /// nonce and ciphertexts). With `backup`, a request to the client's base URL goes to the
+    /// backup host instead.
+    pub(crate) fn prepare(
+        &self,
+        parts: &RequestParts<'_>,
+        backup: bool,
+    ) -> Result<PreparedRequest, Error> {
         let base = match parts.base_uri {
-            Some(base_uri) if !self.force_base_url => {
-                check_base_url("base_uri", base_uri).map_err(Error::InvalidRequest)?
-            }
-            _ => self.base_url.clone(),
+            Some(base_uri) if !self.force_base_url => check_base_url("base_uri", base_uri)
+                .map_err(|m| Error::request(RequestPart::BaseUri, m))?,
+            _ => match (&self.backup_base_url, backup) {
+                (Some(backup_url), true) => backup_url.clone(),
+                _ => self.base_url.clone(),
+            },
         };
         // The URL is parsed once, and the signature covers the path and query of that parsed
         // URL, which is what goes on the wire: the two cannot differ.
@@ -372,13 +422,17 @@ impl Core {
             text.push('?');
             text.push_str(&query);
         }
-        let url = reqwest::Url::parse(&text)
-            .map_err(|e| Error::InvalidRequest(format!("path `{}`: {e}", parts.path)))?;
+        let url = reqwest::Url::parse(&text).map_err(|e| {
+            Error::request(RequestPart::Path, format!("path `{}`: {e}", parts.path))
+        })?;
         if url.fragment().is_some() {
-            return Err(Error::InvalidRequest(format!(
-                "path `{}` has a fragment (`#`), which is not sent",
-                parts.path
-            )));
+            return Err(Error::request(
+                RequestPart::Path,
+                format!(
+                    "path `{}` has a fragment (`#`), which is not sent",
+                    parts.path
+                ),
+            ));
         }
         let signed_url = match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
@@ -386,23 +440,33 @@ impl Core {
         };
 
         let mut headers = HeaderMap::with_capacity(8);
-        let mut body = parts.body;
+        let mut body = parts.body.map(Cow::Borrowed);
         if parts.sends_wechatpay_serial || !parts.encrypted_request_fields.is_empty() {
             let key = self.keys.encryption_key().ok_or_else(|| {
-                Error::InvalidRequest(
+                Error::request(
+                    RequestPart::EncryptionKey,
                     "this operation encrypts fields or names the WeChat Pay key in \
                      `Wechatpay-Serial`, but no WeChat Pay public key or currently valid platform \
-                     certificate is configured"
-                        .into(),
+                     certificate is configured",
                 )
             })?;
-            if let Some(body) = body.as_mut() {
-                transform_fields(body, parts.encrypted_request_fields, &mut |path, plain| {
-                    key.encrypt(plain.as_bytes()).map_err(|e| match e {
-                        Error::InvalidRequest(m) => Error::InvalidRequest(format!("`{path}`: {m}")),
-                        other => other,
-                    })
-                })?;
+            if let Some(body) = body
+                .as_mut()
+                .filter(|_| !parts.encrypted_request_fields.is_empty())
+            {
+                transform_fields(
+                    body.to_mut(),
+                    parts.encrypted_request_fields,
+                    &mut |path, plain| {
+                        key.encrypt(plain.as_bytes()).map_err(|e| match e {
+                            Error::InvalidRequest(mut e) => {
+                                e.message = format!("`{path}`: {}", e.message);
+                                Error::InvalidRequest(e)
+                            }
+                            other => other,
+                        })
+                    },
+                )?;
             }
             headers.insert(
                 HeaderName::from_static("wechatpay-serial"),
@@ -412,9 +476,12 @@ impl Core {
 
         let (bytes, signed_body, content_type) = match (parts.request_body, body) {
             (RequestBodyKind::Multipart, body) => {
-                let meta = serde_json::to_vec(&body.unwrap_or(Value::Object(Default::default())))
-                    .map_err(|e| {
-                    Error::InvalidRequest(format!("meta does not serialise: {e}"))
+                let meta = match body {
+                    Some(body) => serde_json::to_vec(&*body),
+                    None => serde_json::to_vec(&Value::Object(Default::default())),
+                }
+                .map_err(|e| {
+                    Error::request(RequestPart::Body, format!("meta does not serialise: {e}"))
                 })?;
                 let boundary = format!("wechatpay-rs-{}", nonce()?);
                 let bytes = multipart_body(&boundary, &meta, parts.files)?;
@@ -425,8 +492,9 @@ impl Core {
                 )
             }
             (_, Some(body)) if parts.method != HttpMethod::Get => {
-                let bytes = serde_json::to_vec(&body)
-                    .map_err(|e| Error::InvalidRequest(format!("body does not serialise: {e}")))?;
+                let bytes = serde_json::to_vec(&*body).map_err(|e| {
+                    Error::request(RequestPart::Body, format!("body does not serialise: {e}"))
+                })?;
                 (bytes, None, Some("application/json".to_owned()))
             }
             _ => (Vec::new(), None, None),
@@ -446,8 +514,12 @@ impl Core {
         )?;
 
         for (name, value) in parts.headers {
-            let name = HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::InvalidRequest(format!("invalid header name `{name}`")))?;
+            let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| {
+                Error::request(
+                    RequestPart::Headers,
+                    format!("invalid header name `{name}`"),
+                )
+            })?;
             // The runtime owns these; a caller-supplied Wechatpay-Serial would not match the
             // key that encrypted the fields.
             if name == header::AUTHORIZATION
@@ -472,7 +544,7 @@ impl Core {
             headers,
             body: bytes,
             response_body: parts.response_body,
-            decrypt_response_fields: parts.decrypt_response_fields,
+            decrypt_response_fields: parts.decrypt_response_fields.clone(),
         })
     }
 
@@ -528,21 +600,27 @@ impl Core {
         paths: &[P],
     ) -> Result<(), Error> {
         transform_fields(value, paths, &mut |path, ciphertext| {
-            let plain = self
-                .merchant_key
-                .decrypt(ciphertext)
-                .map_err(|e| Error::Crypto(format!("response field `{path}`: {e}")))?;
-            String::from_utf8(plain)
-                .map_err(|_| Error::Crypto(format!("response field `{path}` is not UTF-8")))
+            let plain = self.merchant_key.decrypt(ciphertext).map_err(|e| {
+                Error::crypto(
+                    CryptoOperation::RsaOaepDecrypt,
+                    format!("response field `{path}`: {e}"),
+                )
+            })?;
+            String::from_utf8(plain).map_err(|_| {
+                Error::crypto(
+                    CryptoOperation::RsaOaepDecrypt,
+                    format!("response field `{path}` is not UTF-8"),
+                )
+            })
         })
     }
 
     /// RSA-OAEP with the key requests are encrypted with: (base64 ciphertext, key id).
     pub(crate) fn encrypt_field(&self, plain: &str) -> Result<(String, String), Error> {
         let key = self.keys.encryption_key().ok_or_else(|| {
-            Error::Config(
-                "no WeChat Pay public key or currently valid platform certificate is configured"
-                    .into(),
+            Error::config(
+                ConfigItem::WechatpayKey,
+                "no WeChat Pay public key or currently valid platform certificate is configured",
             )
         })?;
         Ok((key.encrypt(plain.as_bytes())?, key.id().to_owned()))
@@ -551,7 +629,12 @@ impl Core {
     /// Decrypts one field encrypted with the merchant's public key.
     pub(crate) fn decrypt_field(&self, ciphertext_base64: &str) -> Result<String, Error> {
         let plain = self.merchant_key.decrypt(ciphertext_base64)?;
-        String::from_utf8(plain).map_err(|_| Error::Crypto("decrypted field is not UTF-8".into()))
+        String::from_utf8(plain).map_err(|_| {
+            Error::crypto(
+                CryptoOperation::RsaOaepDecrypt,
+                "decrypted field is not UTF-8",
+            )
+        })
     }
 }
 
@@ -619,6 +702,16 @@ pub(crate) fn redirect_error(status: u16, headers: &HeaderMap) -> Error {
     }
 }
 
+/// The [`Error::Redirect`] for an answer from another URL than the one asked: an HTTP client
+/// given by the caller followed a redirect. The request has left for that URL already; its
+/// answer is not used.
+pub(crate) fn followed_redirect(status: u16, final_url: &reqwest::Url) -> Error {
+    Error::Redirect {
+        status,
+        location: Some(final_url.as_str().to_owned()),
+    }
+}
+
 /// Reads an answer's body, at most `limit` bytes: a longer one (announced by
 /// `Content-Length`, or streamed past the limit, endless or not) is
 /// [`Error::ResponseTooLarge`], and reading stops there.
@@ -635,7 +728,7 @@ pub(crate) async fn read_body(
         return Err(too_large());
     }
     let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
+    while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
         if (body.len() as u64).saturating_add(chunk.len() as u64) > limit {
             return Err(too_large());
         }
@@ -686,19 +779,16 @@ pub(crate) fn read_body_blocking(
     if capped.exceeded {
         return Err(too_large);
     }
-    copied?;
+    copied.map_err(Error::transport)?;
     Ok(capped.body)
-}
-
-/// The redirect policy of every HTTP client of this crate: none. A 3xx is handed back as it
-/// is and becomes [`Error::Redirect`].
-pub(crate) fn no_redirects() -> reqwest::redirect::Policy {
-    reqwest::redirect::Policy::none()
 }
 
 fn header_value(text: &str) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(text).map_err(|_| {
-        Error::InvalidRequest(format!("invalid header value `{}`", text.escape_debug()))
+        Error::request(
+            RequestPart::Headers,
+            format!("invalid header value `{}`", text.escape_debug()),
+        )
     })
 }
 

@@ -14,18 +14,27 @@
 //! # Ok(()) }
 //! ```
 
+use std::fmt;
 use std::future::{Future, IntoFuture};
 use std::pin::Pin;
 
 use serde::Serialize;
 use serde_json::Value;
 
-use super::client::{Client, VerifiedResponse};
+use super::client::{Client, VerifiedResponse, request_id};
 use super::core::{PreparedRequest, RequestParts, fill_path, placeholders};
-use super::error::Error;
+use super::error::{Error, RequestError, RequestPart};
+use super::observe::{Trace, instrument};
 use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
 
-/// A request to a path template, with named path parameters.
+/// A request to a path template, with named path parameters. Sent by awaiting it (async
+/// client) or with `.send()` (blocking client), with the client's
+/// [`RetryPolicy`](super::RetryPolicy): GETs and `POST …/close` are retried when safe, other
+/// requests only once marked [`idempotent`](Self::idempotent).
+///
+/// `Debug` shows the method, the template and the shape of the call, never parameter or
+/// body values.
+#[must_use = "a call does nothing until it is awaited (async client) or sent with `.send()` (blocking client)"]
 pub struct DynamicCall<'c, C: ?Sized> {
     client: &'c C,
     method: HttpMethod,
@@ -39,7 +48,35 @@ pub struct DynamicCall<'c, C: ?Sized> {
     encrypt: Vec<String>,
     decrypt: Vec<String>,
     download: bool,
-    invalid: Option<String>,
+    idempotent: bool,
+    invalid: Option<RequestError>,
+}
+
+impl<C: ?Sized> fmt::Debug for DynamicCall<'_, C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.params.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("DynamicCall")
+            .field("method", &self.method)
+            .field("template", &self.template)
+            .field("params", &names)
+            .field("base_uri", &self.base_uri)
+            .field("body", &self.body.as_ref().map(|_| "<redacted>"))
+            .field("query_pairs", &self.query.len())
+            .field("header_pairs", &self.headers.len())
+            .field("files", &self.files)
+            .field("encrypt_fields", &self.encrypt)
+            .field("decrypt_response_fields", &self.decrypt)
+            .field("download", &self.download)
+            .field("idempotent", &self.idempotent)
+            .field("invalid", &self.invalid.as_ref().map(|e| e.part))
+            .finish()
+    }
+}
+
+/// A dynamic call's path filled and checked, and its encrypted fields' paths.
+struct Checked<'a> {
+    path: String,
+    encrypt: Vec<&'a str>,
 }
 
 impl<'c, C: ?Sized> DynamicCall<'c, C> {
@@ -58,6 +95,7 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
             encrypt: Vec::new(),
             decrypt: Vec::new(),
             download: false,
+            idempotent: false,
             invalid: None,
         }
     }
@@ -73,8 +111,10 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
         match serde_json::to_value(body) {
             Ok(value) => self.body = Some(value),
             Err(e) => {
-                self.invalid
-                    .get_or_insert(format!("request body does not serialise: {e}"));
+                self.invalid.get_or_insert(RequestError {
+                    part: RequestPart::Body,
+                    message: format!("request body does not serialise: {e}"),
+                });
             }
         }
         self
@@ -131,15 +171,33 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
         self
     }
 
-    fn prepare_with(self, core: &super::core::Core) -> Result<PreparedRequest, Error> {
-        if let Some(problem) = self.invalid {
-            return Err(Error::InvalidRequest(problem));
+    /// Lets the client's [`RetryPolicy`](super::RetryPolicy) send this call again after a
+    /// failure where it may have reached WeChat Pay; see
+    /// [`Call::idempotent`](super::Call::idempotent) for which calls may be marked.
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Whether the call may be sent again after it may have reached the server: marked
+    /// [`idempotent`](Self::idempotent), a GET, or a `POST …/close`.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent || super::retry::safe_by_default(self.method, &self.template)
+    }
+
+    /// Checks the call and fills its path.
+    fn check(&self) -> Result<Checked<'_>, Error> {
+        if let Some(problem) = &self.invalid {
+            return Err(Error::InvalidRequest(problem.clone()));
         }
         let names = placeholders(&self.template);
         let mut args = Vec::with_capacity(names.len());
         for name in &names {
             let value = self.params.iter().find(|(n, _)| n == name).ok_or_else(|| {
-                Error::InvalidRequest(format!("no value for path parameter `{name}`"))
+                Error::request(
+                    RequestPart::Path,
+                    format!("no value for path parameter `{name}`"),
+                )
             })?;
             args.push(value.1.clone());
         }
@@ -148,16 +206,24 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
             .iter()
             .find(|(n, _)| !names.contains(&n.as_str()))
         {
-            return Err(Error::InvalidRequest(format!(
-                "path `{}` has no parameter `{unknown}`",
-                self.template
-            )));
+            return Err(Error::request(
+                RequestPart::Path,
+                format!("path `{}` has no parameter `{unknown}`", self.template),
+            ));
         }
         let encrypt: Vec<&str> = self.encrypt.iter().map(String::as_str).collect();
         check_encrypt_paths(self.body.as_ref(), &encrypt)?;
-        core.prepare(RequestParts {
-            method: self.method,
+        Ok(Checked {
             path: fill_path(&self.template, &args)?,
+            encrypt,
+        })
+    }
+
+    /// The request's parts.
+    fn parts<'a>(&'a self, checked: &'a Checked<'a>) -> RequestParts<'a> {
+        RequestParts {
+            method: self.method,
+            path: checked.path.clone(),
             base_uri: self.base_uri.as_deref(),
             request_body: if self.files.is_empty() {
                 RequestBodyKind::Json
@@ -169,14 +235,19 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
             } else {
                 ResponseBodyKind::Json
             },
-            encrypted_request_fields: &encrypt,
+            encrypted_request_fields: &checked.encrypt,
             sends_wechatpay_serial: false,
-            decrypt_response_fields: self.decrypt,
-            body: self.body,
+            decrypt_response_fields: self.decrypt.clone(),
+            body: self.body.as_ref(),
             query: &self.query,
             headers: &self.headers,
             files: &self.files,
-        })
+        }
+    }
+
+    fn prepare_with(self, core: &super::core::Core) -> Result<PreparedRequest, Error> {
+        let checked = self.check()?;
+        core.prepare(&self.parts(&checked), false)
     }
 }
 
@@ -187,18 +258,22 @@ fn check_encrypt_paths(body: Option<&Value>, paths: &[&str]) -> Result<(), Error
         return Ok(());
     };
     let Some(body) = body else {
-        return Err(Error::InvalidRequest(format!(
-            "encrypt_fields: `{first}` is to be encrypted but the call has no JSON body"
-        )));
+        return Err(Error::request(
+            RequestPart::EncryptedField,
+            format!("encrypt_fields: `{first}` is to be encrypted but the call has no JSON body"),
+        ));
     };
     for path in paths {
         let segments: Vec<&str> = path.split('.').collect();
         if let Some(missing) = missing_key(body, &segments) {
-            return Err(Error::InvalidRequest(format!(
-                "encrypt_fields: path `{path}` names `{missing}`, which the body does not \
+            return Err(Error::request(
+                RequestPart::EncryptedField,
+                format!(
+                    "encrypt_fields: path `{path}` names `{missing}`, which the body does not \
                  have (a mistyped path would send the field in plain text); leave out the paths \
                  of absent fields"
-            )));
+                ),
+            ));
         }
     }
     Ok(())
@@ -240,20 +315,45 @@ impl DynamicCall<'_, Client> {
     }
 }
 
+impl DynamicCall<'_, Client> {
+    /// Sends the call (with the client's retry policy) and returns the verified answer (its
+    /// status, headers and [`request_id`](VerifiedResponse::request_id) with it); the same as
+    /// awaiting it.
+    pub async fn send(self) -> Result<VerifiedResponse, Error> {
+        let trace = Trace::start(self.method, &self.template);
+        let result = instrument(self.send_traced(&trace), &trace).await;
+        finish(&trace, &result);
+        result
+    }
+
+    async fn send_traced(self, trace: &Trace) -> Result<VerifiedResponse, Error> {
+        let client = self.client;
+        client.ready().await?;
+        let checked = self.check()?;
+        client
+            .send_parts(&self.parts(&checked), self.is_idempotent(), trace)
+            .await
+    }
+}
+
+fn finish(trace: &Trace, result: &Result<VerifiedResponse, Error>) {
+    match result {
+        Ok(answer) => trace.finish_ok(answer.status, request_id(&answer.headers)),
+        Err(error) => trace.finish_err(error),
+    }
+}
+
 impl<'c> IntoFuture for DynamicCall<'c, Client> {
     type Output = Result<VerifiedResponse, Error>;
     type IntoFuture = Pin<Box<dyn Future<Output = Self::Output> + Send + 'c>>;
 
     fn into_future(self) -> Self::IntoFuture {
-        let client = self.client;
-        Box::pin(async move {
-            client.ready().await?;
-            client.execute(self.prepare()?).await
-        })
+        Box::pin(self.send())
     }
 }
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl super::blocking::Client {
     /// A call to any path; see [`DynamicCall`].
     pub fn request(
@@ -273,10 +373,22 @@ impl DynamicCall<'_, super::blocking::Client> {
         self.prepare_with(core)
     }
 
-    /// Sends the call and waits for the verified answer.
+    /// Sends the call (with the client's retry policy) and waits for the verified answer (its
+    /// status, headers and [`request_id`](VerifiedResponse::request_id) with it).
     pub fn send(self) -> Result<VerifiedResponse, Error> {
+        let trace = Trace::start(self.method, &self.template);
+        let result = {
+            let _entered = trace.enter();
+            self.send_traced(&trace)
+        };
+        finish(&trace, &result);
+        result
+    }
+
+    fn send_traced(self, trace: &Trace) -> Result<VerifiedResponse, Error> {
         let client = self.client;
         client.ready()?;
-        client.execute(self.prepare()?)
+        let checked = self.check()?;
+        client.send_parts(&self.parts(&checked), self.is_idempotent(), trace)
     }
 }

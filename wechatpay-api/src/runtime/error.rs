@@ -7,18 +7,22 @@ use std::fmt;
 use std::path::PathBuf;
 
 /// Anything that can go wrong building a client, sending a call or checking an answer.
+///
+/// [`Error::is_retryable`] says whether sending the same request again may succeed; whether
+/// that is *safe* depends on the operation (see [`RetryPolicy`](super::RetryPolicy)).
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum Error {
     /// The client (or test server) configuration is unusable: bad PEM, a key that is not an
-    /// RSA key, a missing merchant id, an invalid base URL…
-    Config(String),
+    /// RSA key, a missing merchant id, an invalid base URL… [`ConfigError::item`] names what.
+    Config(ConfigError),
     /// The request could not be built: a body that does not serialise, a wrong number of path
     /// arguments, a field to encrypt that is not a string or is too long, no key to encrypt
-    /// with…
-    InvalidRequest(String),
-    /// The HTTP exchange failed (connection, TLS, timeout, reading the body).
-    Transport(reqwest::Error),
+    /// with… [`RequestError::part`] names which part. Nothing was sent.
+    InvalidRequest(RequestError),
+    /// The HTTP exchange failed (DNS, connection, TLS, timeout, reading the body);
+    /// [`TransportError::kind`] says at which stage.
+    Transport(TransportError),
     /// An answer's body is longer than the client reads into memory
     /// ([`ClientBuilder::max_response_bytes`](super::ClientBuilder::max_response_bytes));
     /// reading stopped at the limit.
@@ -41,8 +45,9 @@ pub enum Error {
         status: u16,
         source: serde_json::Error,
     },
-    /// An encrypted field (request or response) could not be encrypted/decrypted.
-    Crypto(String),
+    /// A signature, a random nonce, or an encrypted field (request or response) could not be
+    /// made or opened; [`CryptoError::operation`] says which.
+    Crypto(CryptoError),
     /// A bill download was refused or failed its checks; see [`BillError`].
     Bill(BillError),
     /// A platform-certificate download was refused or could not run; see [`CertificateError`].
@@ -52,8 +57,8 @@ pub enum Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Config(message) => write!(f, "invalid configuration: {message}"),
-            Error::InvalidRequest(message) => write!(f, "invalid request: {message}"),
+            Error::Config(e) => write!(f, "invalid configuration: {e}"),
+            Error::InvalidRequest(e) => write!(f, "invalid request: {e}"),
             Error::Transport(e) => write!(f, "transport error: {e}"),
             Error::ResponseTooLarge { status, limit } => write!(
                 f,
@@ -79,7 +84,7 @@ impl fmt::Display for Error {
                     "verified response (HTTP {status}) did not decode: {source}"
                 )
             }
-            Error::Crypto(message) => write!(f, "encryption or decryption failed: {message}"),
+            Error::Crypto(e) => write!(f, "encryption or decryption failed: {e}"),
             Error::Bill(e) => write!(f, "bill download failed: {e}"),
             Error::Certificates(e) => write!(f, "platform certificates: {e}"),
         }
@@ -124,18 +129,96 @@ impl From<ApiError> for Error {
     }
 }
 
-impl From<reqwest::Error> for Error {
-    fn from(e: reqwest::Error) -> Error {
-        // reqwest errors may carry the URL; ours never hold secrets in the URL.
+impl From<ConfigError> for Error {
+    fn from(e: ConfigError) -> Error {
+        Error::Config(e)
+    }
+}
+
+impl From<RequestError> for Error {
+    fn from(e: RequestError) -> Error {
+        Error::InvalidRequest(e)
+    }
+}
+
+impl From<CryptoError> for Error {
+    fn from(e: CryptoError) -> Error {
+        Error::Crypto(e)
+    }
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Error {
         Error::Transport(e)
     }
 }
 
 impl Error {
+    /// An [`Error::Config`] about `item`.
+    pub(crate) fn config(item: ConfigItem, message: impl Into<String>) -> Error {
+        Error::Config(ConfigError {
+            item,
+            message: message.into(),
+        })
+    }
+
+    /// An [`Error::InvalidRequest`] about `part`.
+    pub(crate) fn request(part: RequestPart, message: impl Into<String>) -> Error {
+        Error::InvalidRequest(RequestError {
+            part,
+            message: message.into(),
+        })
+    }
+
+    /// An [`Error::Crypto`] of `operation`.
+    pub(crate) fn crypto(operation: CryptoOperation, message: impl Into<String>) -> Error {
+        Error::Crypto(CryptoError {
+            operation,
+            message: message.into(),
+        })
+    }
+
+    /// An [`Error::Transport`] from the HTTP library's error (its URL left out).
+    pub(crate) fn transport(e: reqwest::Error) -> Error {
+        Error::Transport(TransportError::new(e))
+    }
+
     /// The API error, if the answer had a non-2xx status (see [`ApiError::is_verified`]).
     pub fn as_api(&self) -> Option<&ApiError> {
         match self {
             Error::Api(e) => Some(&**e),
+            _ => None,
+        }
+    }
+
+    /// The configuration problem, if the client (or test server) could not be built.
+    pub fn as_config(&self) -> Option<&ConfigError> {
+        match self {
+            Error::Config(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The request problem, if the request could not be built.
+    pub fn as_invalid_request(&self) -> Option<&RequestError> {
+        match self {
+            Error::InvalidRequest(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The transport failure, if the HTTP exchange failed.
+    pub fn as_transport(&self) -> Option<&TransportError> {
+        match self {
+            Error::Transport(e) => Some(e),
+            _ => None,
+        }
+    }
+
+    /// The cryptographic failure, if one failed.
+    pub fn as_crypto(&self) -> Option<&CryptoError> {
+        match self {
+            Error::Crypto(e) => Some(e),
             _ => None,
         }
     }
@@ -163,6 +246,343 @@ impl Error {
             _ => None,
         }
     }
+
+    /// Whether the same request, sent again (signed anew), may succeed: transport failures
+    /// (DNS, connect, TLS, timeouts, a connection dropped mid-answer) and error answers that
+    /// say so (HTTP 5xx and 429, `SYSTEM_ERROR`, `FREQUENCY_LIMITED`, `BANKERROR`). Everything
+    /// else (a bad request, a configuration problem, a rejected signature, a business error
+    /// such as `ORDERPAID`) fails the same way again.
+    ///
+    /// This does not say it is *safe* to send again: a POST that may have reached WeChat Pay
+    /// must be retried only when it is idempotent. The client's
+    /// [`RetryPolicy`](super::RetryPolicy) decides both for you.
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Transport(_) => true,
+            Error::Api(api) => api.is_retryable(),
+            Error::Bill(BillError::Read(_)) => true,
+            _ => false,
+        }
+    }
+
+    /// A short, fixed label of the kind of error (`transport.connect`, `api`, …), for logs
+    /// and spans: never any text that came over the network or from the request.
+    #[cfg_attr(not(feature = "tracing"), allow(dead_code))]
+    pub(crate) fn label(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::Transport(e) => match e.kind() {
+                TransportErrorKind::Connect => "transport.connect",
+                TransportErrorKind::Timeout => "transport.timeout",
+                TransportErrorKind::Request => "transport.request",
+                TransportErrorKind::Body => "transport.body",
+                TransportErrorKind::Other => "transport",
+            },
+            Error::ResponseTooLarge { .. } => "response_too_large",
+            Error::Redirect { .. } => "redirect",
+            Error::Api(_) => "api",
+            Error::Verification(_) => "verification",
+            Error::Decode { .. } => "decode",
+            Error::Crypto(_) => "crypto",
+            Error::Bill(_) => "bill",
+            Error::Certificates(_) => "certificates",
+        }
+    }
+}
+
+/// A configuration item [`Error::Config`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConfigItem {
+    /// No merchant was configured (`ClientBuilder::merchant`).
+    Merchant,
+    /// The merchant id (`mchid`).
+    MerchantId,
+    /// The serial of the merchant's API certificate.
+    MerchantSerial,
+    /// The merchant's private key PEM (`apiclient_key.pem`), or another private key PEM.
+    MerchantPrivateKey,
+    /// No WeChat Pay key to verify answers or encrypt fields with.
+    WechatpayKey,
+    /// A WeChat Pay public key (`PUB_KEY_ID_…` and its PEM).
+    WechatpayPublicKey,
+    /// A platform certificate PEM (malformed, expired…).
+    PlatformCertificate,
+    /// The APIv3 key.
+    ApiV3Key,
+    /// The client's base URL.
+    BaseUrl,
+    /// The backup base URL ([`ClientBuilder::backup_base_url`](super::ClientBuilder::backup_base_url)).
+    BackupBaseUrl,
+    /// The HTTP client (it could not be built).
+    HttpClient,
+    /// The test server (`testing`): its keys, socket or thread.
+    TestServer,
+}
+
+impl fmt::Display for ConfigItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConfigItem::Merchant => "merchant",
+            ConfigItem::MerchantId => "merchant id",
+            ConfigItem::MerchantSerial => "merchant certificate serial",
+            ConfigItem::MerchantPrivateKey => "private key",
+            ConfigItem::WechatpayKey => "WeChat Pay key",
+            ConfigItem::WechatpayPublicKey => "WeChat Pay public key",
+            ConfigItem::PlatformCertificate => "platform certificate",
+            ConfigItem::ApiV3Key => "APIv3 key",
+            ConfigItem::BaseUrl => "base URL",
+            ConfigItem::BackupBaseUrl => "backup base URL",
+            ConfigItem::HttpClient => "HTTP client",
+            ConfigItem::TestServer => "test server",
+        })
+    }
+}
+
+/// What is wrong with the configuration: the [`item`](Self::item) to match on, and a message
+/// for people. Never holds key material.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConfigError {
+    /// Which configuration item is wrong.
+    pub item: ConfigItem,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// The part of a request [`Error::InvalidRequest`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum RequestPart {
+    /// The path: a placeholder without a value (or an empty or dot-segment one), a value for
+    /// no placeholder, a fragment…
+    Path,
+    /// The query parameters.
+    Query,
+    /// The request headers (a name or value that is not a valid header).
+    Headers,
+    /// The JSON body (or an upload's `meta`) does not serialise.
+    Body,
+    /// A field to encrypt: not a string, too long for RSA-OAEP, or a path that names no field.
+    EncryptedField,
+    /// The operation encrypts fields or names the WeChat Pay key, and no key can encrypt.
+    EncryptionKey,
+    /// A `base_uri` the operation or call names.
+    BaseUri,
+    /// A multipart upload's part name, file name or content type, or the file itself.
+    File,
+    /// The parameters of a front-end payment signature (`app_id`, `prepay_id`, …).
+    PaymentParams,
+}
+
+impl fmt::Display for RequestPart {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            RequestPart::Path => "path",
+            RequestPart::Query => "query",
+            RequestPart::Headers => "headers",
+            RequestPart::Body => "body",
+            RequestPart::EncryptedField => "encrypted field",
+            RequestPart::EncryptionKey => "encryption key",
+            RequestPart::BaseUri => "base_uri",
+            RequestPart::File => "file",
+            RequestPart::PaymentParams => "payment parameters",
+        })
+    }
+}
+
+/// What is wrong with a request: the [`part`](Self::part) to match on, and a message for
+/// people. It never quotes a value that is encrypted before sending.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RequestError {
+    /// Which part of the request is invalid.
+    pub part: RequestPart,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+impl fmt::Display for RequestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for RequestError {}
+
+/// The cryptographic operation [`Error::Crypto`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum CryptoOperation {
+    /// The system random generator (nonces).
+    Random,
+    /// An RSA signature (requests, payment parameters).
+    Sign,
+    /// RSA-OAEP encryption of a request field with a WeChat Pay key.
+    RsaOaepEncrypt,
+    /// RSA-OAEP decryption of an answer field with the merchant key.
+    RsaOaepDecrypt,
+    /// AES-256-GCM encryption with the APIv3 key.
+    AesGcmEncrypt,
+    /// AES-256-GCM decryption with the APIv3 key (notifications, certificates).
+    AesGcmDecrypt,
+}
+
+impl fmt::Display for CryptoOperation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            CryptoOperation::Random => "random generation",
+            CryptoOperation::Sign => "RSA signing",
+            CryptoOperation::RsaOaepEncrypt => "RSA-OAEP encryption",
+            CryptoOperation::RsaOaepDecrypt => "RSA-OAEP decryption",
+            CryptoOperation::AesGcmEncrypt => "AES-GCM encryption",
+            CryptoOperation::AesGcmDecrypt => "AES-GCM decryption",
+        })
+    }
+}
+
+/// Which cryptographic operation failed, and a message for people (never the key, the
+/// plaintext or the ciphertext).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CryptoError {
+    /// The operation that failed.
+    pub operation: CryptoOperation,
+    /// What went wrong (e.g. which answer field).
+    pub message: String,
+}
+
+impl fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for CryptoError {}
+
+/// At which stage an HTTP exchange failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum TransportErrorKind {
+    /// No connection: DNS resolution, TCP connect, TLS handshake, or the connect timeout.
+    /// Nothing of the request reached the server.
+    Connect,
+    /// The whole-request timeout (or the retry deadline) passed after the connection was
+    /// made: the server may have received the request.
+    Timeout,
+    /// Sending the request or reading the answer's head failed (connection reset, closed
+    /// before an answer…): the server may have received the request.
+    Request,
+    /// Reading the answer's body failed.
+    Body,
+    /// Anything else.
+    Other,
+}
+
+impl fmt::Display for TransportErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            TransportErrorKind::Connect => "cannot connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Request => "request failed",
+            TransportErrorKind::Body => "reading the answer failed",
+            TransportErrorKind::Other => "HTTP error",
+        })
+    }
+}
+
+/// A failed HTTP exchange. It wraps the HTTP library's error without exposing its type
+/// (reach it through [`std::error::Error::source`] if you must), and never holds the URL:
+/// path arguments and a bill's download token stay out of logs.
+pub struct TransportError {
+    kind: TransportErrorKind,
+    dns: bool,
+    source: reqwest::Error,
+}
+
+impl TransportError {
+    pub(crate) fn new(source: reqwest::Error) -> TransportError {
+        let kind = if source.is_connect() {
+            TransportErrorKind::Connect
+        } else if source.is_timeout() {
+            TransportErrorKind::Timeout
+        } else if source.is_body() || source.is_decode() {
+            TransportErrorKind::Body
+        } else if source.is_request() {
+            TransportErrorKind::Request
+        } else {
+            TransportErrorKind::Other
+        };
+        TransportError {
+            kind,
+            dns: source.is_dns(),
+            source: source.without_url(),
+        }
+    }
+
+    /// At which stage the exchange failed.
+    pub fn kind(&self) -> TransportErrorKind {
+        self.kind
+    }
+
+    /// No connection could be made (DNS, TCP, TLS, connect timeout): nothing reached the
+    /// server, so any request may be sent again.
+    pub fn is_connect(&self) -> bool {
+        self.kind == TransportErrorKind::Connect
+    }
+
+    /// The host name did not resolve.
+    pub fn is_dns(&self) -> bool {
+        self.dns
+    }
+
+    /// A timeout passed (connect or whole request).
+    pub fn is_timeout(&self) -> bool {
+        self.kind == TransportErrorKind::Timeout || self.source.is_timeout()
+    }
+
+    /// Whether the server may have received the request (all but connect failures): a
+    /// non-idempotent request must then not be sent again.
+    pub fn may_have_reached_server(&self) -> bool {
+        !self.is_connect()
+    }
+}
+
+impl fmt::Debug for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TransportError")
+            .field("kind", &self.kind)
+            .field("message", &self.to_string())
+            .finish()
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.kind, self.source)?;
+        // The causes (`connection refused`, `dns error`…) are what a reader needs.
+        let mut cause = std::error::Error::source(&self.source);
+        while let Some(e) = cause {
+            write!(f, ": {e}")?;
+            cause = e.source();
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for TransportError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
 }
 
 /// A non-2xx answer: `{"code": …, "message": …, "detail": …}` plus the `Request-ID` header,
@@ -184,8 +604,10 @@ impl Error {
 pub struct ApiError {
     /// HTTP status.
     pub status: u16,
-    /// `code`, e.g. `PARAM_ERROR`; `None` when the body was not WeChat Pay's error JSON.
-    pub code: Option<String>,
+    /// `code`, e.g. [`ApiErrorCode::ParamError`] (`PARAM_ERROR`); codes this crate does not
+    /// name are [`ApiErrorCode::Unknown`]. `None` when the body was not WeChat Pay's error
+    /// JSON.
+    pub code: Option<ApiErrorCode>,
     /// `message`, a human-readable explanation.
     pub message: Option<String>,
     /// `detail`, when present (field, value, issue, location…).
@@ -239,7 +661,7 @@ impl ApiError {
         match serde_json::from_slice::<Body>(body) {
             Ok(parsed) => ApiError {
                 status,
-                code: parsed.code,
+                code: parsed.code.as_deref().map(ApiErrorCode::from),
                 message: parsed.message,
                 detail: parsed.detail,
                 request_id,
@@ -270,6 +692,87 @@ impl ApiError {
     pub fn is_verified(&self) -> bool {
         self.authenticity == ErrorAuthenticity::Verified
     }
+
+    /// The `code` as WeChat Pay wrote it (`"PARAM_ERROR"`), if any.
+    pub fn code_str(&self) -> Option<&str> {
+        self.code.as_ref().map(ApiErrorCode::as_str)
+    }
+
+    /// Whether sending the request again may succeed: HTTP 5xx or 429, or a code that says
+    /// the failure is transient (`SYSTEM_ERROR`, `FREQUENCY_LIMITED`, `BANKERROR`). See
+    /// [`Error::is_retryable`].
+    pub fn is_retryable(&self) -> bool {
+        self.status >= 500
+            || self.status == 429
+            || matches!(
+                self.code,
+                Some(
+                    ApiErrorCode::SystemError
+                        | ApiErrorCode::FrequencyLimited
+                        | ApiErrorCode::BankError
+                )
+            )
+    }
+}
+
+crate::string_enum! {
+    /// The `code` of an error answer: the common codes of the APIv3 docs, and
+    /// `Unknown(code)` for the rest (an operation's own codes, new ones). Compare with a
+    /// variant (`Some(ApiErrorCode::OrderNotExist)`), or by text with
+    /// [`as_str`](Self::as_str).
+    ///
+    /// Before acting on a code, check [`ApiError::is_verified`].
+    pub enum ApiErrorCode {
+        /// `PARAM_ERROR`: a parameter is missing or invalid (see `detail`).
+        ParamError = "PARAM_ERROR",
+        /// `INVALID_REQUEST`: the request breaks the APIv3 rules or the operation's
+        /// preconditions (e.g. the same `out_trade_no` with other parameters).
+        InvalidRequest = "INVALID_REQUEST",
+        /// `SIGN_ERROR`: the request's signature did not verify (key, serial, clock).
+        SignError = "SIGN_ERROR",
+        /// `SYSTEM_ERROR`: WeChat Pay's side failed; retry with the same parameters.
+        SystemError = "SYSTEM_ERROR",
+        /// `FREQUENCY_LIMITED`: too many requests; slow down and retry.
+        FrequencyLimited = "FREQUENCY_LIMITED",
+        /// `NO_AUTH`: the merchant lacks the permission for this operation.
+        NoAuth = "NO_AUTH",
+        /// `NOT_ENOUGH`: the balance is not enough (refunds, transfers).
+        NotEnough = "NOT_ENOUGH",
+        /// `ORDER_NOT_EXIST`: no such order.
+        OrderNotExist = "ORDER_NOT_EXIST",
+        /// `ORDERPAID`: the order is already paid.
+        OrderPaid = "ORDERPAID",
+        /// `ORDER_CLOSED`: the order is closed.
+        OrderClosed = "ORDER_CLOSED",
+        /// `OUT_TRADE_NO_USED`: the merchant order number was used with other parameters.
+        OutTradeNoUsed = "OUT_TRADE_NO_USED",
+        /// `RESOURCE_NOT_EXISTS`: the resource (refund, bill, record…) does not exist.
+        ResourceNotExists = "RESOURCE_NOT_EXISTS",
+        /// `RESOURCE_ALREADY_EXISTS`: the resource was already created.
+        ResourceAlreadyExists = "RESOURCE_ALREADY_EXISTS",
+        /// `APPID_MCHID_NOT_MATCH`: the `appid` is not bound to the `mchid`.
+        AppidMchidNotMatch = "APPID_MCHID_NOT_MATCH",
+        /// `MCH_NOT_EXISTS`: no such merchant.
+        MchNotExists = "MCH_NOT_EXISTS",
+        /// `OPENID_MISMATCH`: the `openid` does not belong to the `appid`.
+        OpenidMismatch = "OPENID_MISMATCH",
+        /// `RULE_LIMIT`: a business rule forbids it.
+        RuleLimit = "RULE_LIMIT",
+        /// `TRADE_ERROR`: the trade failed a check.
+        TradeError = "TRADE_ERROR",
+        /// `ACCOUNTERROR`: the account is abnormal.
+        AccountError = "ACCOUNTERROR",
+        /// `BANKERROR`: the bank's system failed; retry later.
+        BankError = "BANKERROR",
+        /// `USERPAYING`: the payer is still paying.
+        UserPaying = "USERPAYING",
+        /// `REQUEST_BLOCKED`: the request was blocked (refunds).
+        RequestBlocked = "REQUEST_BLOCKED",
+        /// `USER_ACCOUNT_ABNORMAL`: the payer's account is abnormal (refunds).
+        UserAccountAbnormal = "USER_ACCOUNT_ABNORMAL",
+        /// `INVALID_TRANSACTIONID`: the WeChat Pay order number is invalid.
+        InvalidTransactionId = "INVALID_TRANSACTIONID",
+    }
 }
 
 impl fmt::Display for ApiError {
@@ -284,7 +787,7 @@ impl fmt::Display for ApiError {
             )?;
         }
         if let Some(code) = &self.code {
-            write!(f, " {}", escaped(code, 100))?;
+            write!(f, " {}", escaped(code.as_str(), 100))?;
         }
         if let Some(message) = &self.message {
             write!(f, ": {}", escaped(message, 500))?;

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use super::error::Error;
+use super::error::{Error, RequestPart};
 
 /// Applies `transform` to the string at every `path` in `value`. Absent and `null` fields are
 /// skipped (optional fields); a field of another type is an error.
@@ -16,9 +16,10 @@ pub fn transform_fields<P: AsRef<str>>(
         let path = path.as_ref();
         let segments: Vec<&str> = path.split('.').collect();
         if segments.iter().any(|s| s.is_empty() || *s == "[]") {
-            return Err(Error::InvalidRequest(format!(
-                "malformed field path `{path}`"
-            )));
+            return Err(Error::request(
+                RequestPart::EncryptedField,
+                format!("malformed field path `{path}`"),
+            ));
         }
         walk(value, &segments, path, transform)?;
     }
@@ -38,10 +39,13 @@ fn walk(
                 *text = transform(path, text)?;
                 Ok(())
             }
-            other => Err(Error::InvalidRequest(format!(
-                "field `{path}` must be a string to be encrypted, found {}",
-                kind(other)
-            ))),
+            other => Err(Error::request(
+                RequestPart::EncryptedField,
+                format!(
+                    "field `{path}` must be a string to be encrypted, found {}",
+                    kind(other)
+                ),
+            )),
         };
     };
     let (name, each) = match first.strip_suffix("[]") {
@@ -51,10 +55,13 @@ fn walk(
     let Value::Object(map) = value else {
         return match value {
             Value::Null => Ok(()),
-            other => Err(Error::InvalidRequest(format!(
-                "field path `{path}`: expected an object at `{name}`, found {}",
-                kind(other)
-            ))),
+            other => Err(Error::request(
+                RequestPart::EncryptedField,
+                format!(
+                    "field path `{path}`: expected an object at `{name}`, found {}",
+                    kind(other)
+                ),
+            )),
         };
     };
     let Some(child) = map.get_mut(name) else {
@@ -71,10 +78,13 @@ fn walk(
             }
             Ok(())
         }
-        other => Err(Error::InvalidRequest(format!(
-            "field path `{path}`: expected an array at `{name}`, found {}",
-            kind(other)
-        ))),
+        other => Err(Error::request(
+            RequestPart::EncryptedField,
+            format!(
+                "field path `{path}`: expected an array at `{name}`, found {}",
+                kind(other)
+            ),
+        )),
     }
 }
 

@@ -10,11 +10,12 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
 
 use arc_swap::ArcSwap;
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
 
-use super::error::{Error, VerifyError};
+use super::error::{ConfigItem, Error, VerifyError};
 use super::keys::{KeySource, WechatpayKey};
 use super::signing::response_message;
 use super::verify::{MAX_CLOCK_SKEW_SECS, SignatureHeaders, unix_now};
@@ -69,11 +70,14 @@ impl KeyStore {
     pub fn add(&self, key: WechatpayKey) -> Result<(), Error> {
         if let KeySource::PlatformCertificate { not_after, .. } = key.source() {
             let now = unix_now();
-            if now > not_after.saturating_add(self.max_skew()) {
-                return Err(Error::Config(format!(
-                    "platform certificate {} expired at {not_after} (Unix seconds; now {now})",
-                    key.id()
-                )));
+            if now > not_after.saturating_add(self.max_skew_secs()) {
+                return Err(Error::config(
+                    ConfigItem::PlatformCertificate,
+                    format!(
+                        "platform certificate {} expired at {not_after} (Unix seconds; now {now})",
+                        key.id()
+                    ),
+                ));
             }
         }
         self.update(|keys| {
@@ -94,18 +98,25 @@ impl KeyStore {
         self.shared.keys.store(Arc::new(KeySet { keys }));
     }
 
-    /// The allowed distance, in seconds, between `Wechatpay-Timestamp` and the clock (default
-    /// 300); it also widens each certificate's validity period for verification.
-    pub fn set_max_skew(&self, seconds: u32) {
-        self.shared
-            .max_skew
-            .store(i64::from(seconds), Ordering::Relaxed);
+    /// The allowed distance between `Wechatpay-Timestamp` and the clock (default 300 s; whole
+    /// seconds count, the rest is dropped); it also widens each certificate's validity period
+    /// for verification. Every user of the store (clients, webhook handlers) sees it.
+    pub fn set_max_skew(&self, skew: Duration) {
+        let seconds = i64::try_from(skew.as_secs()).unwrap_or(i64::MAX);
+        self.shared.max_skew.store(seconds, Ordering::Relaxed);
     }
 
-    pub fn max_skew(&self) -> i64 {
+    /// The allowed distance between `Wechatpay-Timestamp` and the clock.
+    pub fn max_skew(&self) -> Duration {
+        Duration::from_secs(self.max_skew_secs().unsigned_abs())
+    }
+
+    /// [`max_skew`](Self::max_skew) in seconds.
+    pub(crate) fn max_skew_secs(&self) -> i64 {
         self.shared.max_skew.load(Ordering::Relaxed)
     }
 
+    /// Whether the store holds no key.
     pub fn is_empty(&self) -> bool {
         self.shared.keys.load().keys.is_empty()
     }
@@ -180,7 +191,7 @@ impl KeyStore {
         let key = snapshot
             .find(parts.serial)
             .ok_or_else(|| VerifyError::UnknownSerial(parts.serial.to_owned()))?;
-        verify_with(key, parts, body, now, self.max_skew())
+        verify_with(key, parts, body, now, self.max_skew_secs())
     }
 
     /// Keys and refresh state for `Debug`: ids and validity, never key material.
@@ -239,6 +250,7 @@ pub(crate) fn verify_with(
 }
 
 /// Why a certificate cannot be trusted at `now`, if it cannot.
+#[cfg_attr(not(feature = "certificates"), allow(dead_code))]
 pub(crate) fn validity_problem(key: &WechatpayKey, now: i64, max_skew: i64) -> Option<String> {
     match key.source() {
         KeySource::PlatformCertificate { not_after, .. }

@@ -15,20 +15,20 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use rustls_pki_types::pem::{PemObject, SectionKind};
 
-use super::error::Error;
+use super::error::{ConfigItem, CryptoOperation, Error, RequestPart};
 
-fn pem_sections(pem: &str) -> Result<Vec<(SectionKind, Vec<u8>)>, Error> {
+fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<(SectionKind, Vec<u8>)>, Error> {
     let mut reader = pem.as_bytes();
     let mut sections = Vec::new();
     loop {
         match rustls_pki_types::pem::from_buf(&mut reader) {
             Ok(Some(section)) => sections.push(section),
             Ok(None) => break,
-            Err(e) => return Err(Error::Config(format!("malformed PEM: {e}"))),
+            Err(e) => return Err(Error::config(item, format!("{item}: malformed PEM: {e}"))),
         }
     }
     if sections.is_empty() {
-        return Err(Error::Config("no PEM section found".into()));
+        return Err(Error::config(item, format!("{item}: no PEM section found")));
     }
     Ok(sections)
 }
@@ -45,26 +45,36 @@ impl MerchantPrivateKey {
     /// Reads a PEM private key: PKCS#8 (`BEGIN PRIVATE KEY`, what WeChat Pay's tool writes)
     /// or PKCS#1 (`BEGIN RSA PRIVATE KEY`). The key must be RSA, 2048 bits or more.
     pub fn from_pem(pem: &str) -> Result<MerchantPrivateKey, Error> {
-        for (kind, der) in pem_sections(pem)? {
+        for (kind, der) in pem_sections(pem, ConfigItem::MerchantPrivateKey)? {
             match kind {
                 SectionKind::PrivateKey => return MerchantPrivateKey::from_pkcs8_der(&der),
                 SectionKind::RsaPrivateKey => return MerchantPrivateKey::from_pkcs1_der(&der),
                 _ => continue,
             }
         }
-        Err(Error::Config(
-            "merchant private key: no `PRIVATE KEY` or `RSA PRIVATE KEY` PEM section".into(),
+        Err(Error::config(
+            ConfigItem::MerchantPrivateKey,
+            "merchant private key: no `PRIVATE KEY` or `RSA PRIVATE KEY` PEM section",
         ))
     }
 
     /// Reads a DER PKCS#8 RSA private key.
     pub fn from_pkcs8_der(der: &[u8]) -> Result<MerchantPrivateKey, Error> {
-        let signing = KeyPair::from_pkcs8(der)
-            .map_err(|e| Error::Config(format!("merchant private key rejected: {e}")))?;
+        let signing = KeyPair::from_pkcs8(der).map_err(|e| {
+            Error::config(
+                ConfigItem::MerchantPrivateKey,
+                format!("merchant private key rejected: {e}"),
+            )
+        })?;
         let decrypting = PrivateDecryptingKey::from_pkcs8(der)
             .ok()
             .and_then(|key| OaepPrivateDecryptingKey::new(key).ok())
-            .ok_or_else(|| Error::Config("merchant private key cannot decrypt (OAEP)".into()))?;
+            .ok_or_else(|| {
+                Error::config(
+                    ConfigItem::MerchantPrivateKey,
+                    "merchant private key cannot decrypt (OAEP)",
+                )
+            })?;
         Ok(MerchantPrivateKey {
             signing,
             decrypting,
@@ -74,11 +84,18 @@ impl MerchantPrivateKey {
 
     /// Reads a DER PKCS#1 `RSAPrivateKey`.
     pub fn from_pkcs1_der(der: &[u8]) -> Result<MerchantPrivateKey, Error> {
-        let key = KeyPair::from_der(der)
-            .map_err(|e| Error::Config(format!("merchant private key rejected: {e}")))?;
-        let pkcs8 = key
-            .as_der()
-            .map_err(|_| Error::Config("merchant private key cannot be re-encoded".into()))?;
+        let key = KeyPair::from_der(der).map_err(|e| {
+            Error::config(
+                ConfigItem::MerchantPrivateKey,
+                format!("merchant private key rejected: {e}"),
+            )
+        })?;
+        let pkcs8 = key.as_der().map_err(|_| {
+            Error::config(
+                ConfigItem::MerchantPrivateKey,
+                "merchant private key cannot be re-encoded",
+            )
+        })?;
         MerchantPrivateKey::from_pkcs8_der(pkcs8.as_ref())
     }
 
@@ -87,7 +104,7 @@ impl MerchantPrivateKey {
         let mut signature = vec![0u8; self.signing.public_modulus_len()];
         self.signing
             .sign(&RSA_PKCS1_SHA256, &self.rng, message, &mut signature)
-            .map_err(|_| Error::Crypto("RSA signing failed".into()))?;
+            .map_err(|_| Error::crypto(CryptoOperation::Sign, "RSA signing failed"))?;
         Ok(BASE64.encode(signature))
     }
 
@@ -110,11 +127,16 @@ pub(crate) fn oaep_decrypt(
 ) -> Result<Vec<u8>, Error> {
     let ciphertext = BASE64
         .decode(ciphertext_base64.trim())
-        .map_err(|_| Error::Crypto("ciphertext is not base64".into()))?;
+        .map_err(|_| Error::crypto(CryptoOperation::RsaOaepDecrypt, "ciphertext is not base64"))?;
     let mut plaintext = vec![0u8; key.min_output_size()];
     let plain = key
         .decrypt(&OAEP_SHA1_MGF1SHA1, &ciphertext, &mut plaintext, None)
-        .map_err(|_| Error::Crypto("RSA-OAEP decryption failed (wrong key or data)".into()))?;
+        .map_err(|_| {
+            Error::crypto(
+                CryptoOperation::RsaOaepDecrypt,
+                "RSA-OAEP decryption failed (wrong key or data)",
+            )
+        })?;
     Ok(plain.to_vec())
 }
 
@@ -124,15 +146,23 @@ pub(crate) fn oaep_encrypt(
 ) -> Result<String, Error> {
     let max = key.max_plaintext_size(&OAEP_SHA1_MGF1SHA1);
     if plaintext.len() > max {
-        return Err(Error::InvalidRequest(format!(
-            "value of {} bytes is too long for RSA-OAEP (at most {max})",
-            plaintext.len()
-        )));
+        return Err(Error::request(
+            RequestPart::EncryptedField,
+            format!(
+                "value of {} bytes is too long for RSA-OAEP (at most {max})",
+                plaintext.len()
+            ),
+        ));
     }
     let mut ciphertext = vec![0u8; key.ciphertext_size()];
     let out = key
         .encrypt(&OAEP_SHA1_MGF1SHA1, plaintext, &mut ciphertext, None)
-        .map_err(|_| Error::Crypto("RSA-OAEP encryption failed".into()))?;
+        .map_err(|_| {
+            Error::crypto(
+                CryptoOperation::RsaOaepEncrypt,
+                "RSA-OAEP encryption failed",
+            )
+        })?;
     Ok(BASE64.encode(out))
 }
 
@@ -159,36 +189,46 @@ impl WechatpayKey {
     pub fn public_key(id: impl Into<String>, pem: &str) -> Result<WechatpayKey, Error> {
         let id = id.into();
         if id.is_empty() {
-            return Err(Error::Config("WeChat Pay public key id is empty".into()));
+            return Err(Error::config(
+                ConfigItem::WechatpayPublicKey,
+                "WeChat Pay public key id is empty",
+            ));
         }
-        for (kind, der) in pem_sections(pem)? {
+        for (kind, der) in pem_sections(pem, ConfigItem::WechatpayPublicKey)? {
             if kind == SectionKind::PublicKey {
                 return WechatpayKey::from_spki_der(id, KeySource::PublicKey, &der);
             }
         }
-        Err(Error::Config(format!(
-            "WeChat Pay public key {id}: no `PUBLIC KEY` PEM section"
-        )))
+        Err(Error::config(
+            ConfigItem::WechatpayPublicKey,
+            format!("WeChat Pay public key {id}: no `PUBLIC KEY` PEM section"),
+        ))
     }
 
     /// A WeChat Pay platform certificate (`BEGIN CERTIFICATE`); its id is the certificate's
     /// serial number in upper-case hex, as WeChat Pay sends it.
     pub fn platform_certificate(pem: &str) -> Result<WechatpayKey, Error> {
-        let der = rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes())
-            .map_err(|e| Error::Config(format!("platform certificate: {e}")))?;
+        let der =
+            rustls_pki_types::CertificateDer::from_pem_slice(pem.as_bytes()).map_err(|e| {
+                Error::config(
+                    ConfigItem::PlatformCertificate,
+                    format!("platform certificate: {e}"),
+                )
+            })?;
         WechatpayKey::platform_certificate_der(der.as_ref())
     }
 
     /// Every certificate of a PEM bundle (at least one), each named by its serial.
     pub fn platform_certificates(pem: &str) -> Result<Vec<WechatpayKey>, Error> {
-        let keys = pem_sections(pem)?
+        let keys = pem_sections(pem, ConfigItem::PlatformCertificate)?
             .into_iter()
             .filter(|(kind, _)| *kind == SectionKind::Certificate)
             .map(|(_, der)| WechatpayKey::platform_certificate_der(&der))
             .collect::<Result<Vec<_>, _>>()?;
         if keys.is_empty() {
-            return Err(Error::Config(
-                "platform certificate: no `CERTIFICATE` PEM section".into(),
+            return Err(Error::config(
+                ConfigItem::PlatformCertificate,
+                "platform certificate: no `CERTIFICATE` PEM section",
             ));
         }
         Ok(keys)
@@ -196,8 +236,12 @@ impl WechatpayKey {
 
     /// A DER platform certificate.
     pub fn platform_certificate_der(der: &[u8]) -> Result<WechatpayKey, Error> {
-        let (_, cert) = x509_parser::parse_x509_certificate(der)
-            .map_err(|e| Error::Config(format!("platform certificate does not parse: {e}")))?;
+        let (_, cert) = x509_parser::parse_x509_certificate(der).map_err(|e| {
+            Error::config(
+                ConfigItem::PlatformCertificate,
+                format!("platform certificate does not parse: {e}"),
+            )
+        })?;
         let serial = serial_hex(cert.raw_serial());
         let validity = cert.validity();
         let source = KeySource::PlatformCertificate {
@@ -208,12 +252,18 @@ impl WechatpayKey {
     }
 
     fn from_spki_der(id: String, source: KeySource, spki: &[u8]) -> Result<WechatpayKey, Error> {
+        let item = match source {
+            KeySource::PublicKey => ConfigItem::WechatpayPublicKey,
+            KeySource::PlatformCertificate { .. } => ConfigItem::PlatformCertificate,
+        };
         let verifying = ParsedPublicKey::new(&RSA_PKCS1_2048_8192_SHA256, spki)
-            .map_err(|e| Error::Config(format!("WeChat Pay key {id} rejected: {e}")))?;
+            .map_err(|e| Error::config(item, format!("WeChat Pay key {id} rejected: {e}")))?;
         let encrypting = PublicEncryptingKey::from_der(spki)
             .ok()
             .and_then(|key| OaepPublicEncryptingKey::new(key).ok())
-            .ok_or_else(|| Error::Config(format!("WeChat Pay key {id} cannot encrypt (OAEP)")))?;
+            .ok_or_else(|| {
+                Error::config(item, format!("WeChat Pay key {id} cannot encrypt (OAEP)"))
+            })?;
         Ok(WechatpayKey {
             id,
             source,

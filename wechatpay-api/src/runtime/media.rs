@@ -137,7 +137,7 @@ impl std::error::Error for MediaError {
 
 impl From<MediaError> for Error {
     fn from(e: MediaError) -> Error {
-        Error::InvalidRequest(e.to_string())
+        Error::request(super::error::RequestPart::File, e.to_string())
     }
 }
 
@@ -384,7 +384,7 @@ mod tests {
             Err(MediaError::EmptyFile(_))
         ));
         let error: Error = MediaFile::new("a.gif", b"x".to_vec()).unwrap_err().into();
-        assert!(matches!(error, Error::InvalidRequest(ref m) if m.contains("a.gif")));
+        assert!(matches!(error, Error::InvalidRequest(ref e) if e.message.contains("a.gif")));
     }
 
     #[test]

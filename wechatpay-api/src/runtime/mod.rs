@@ -1,7 +1,13 @@
 //! The hand-written runtime: everything generated code calls into.
 //!
 //! - [`Client`] (async; send a generated call with `.await`) and, with the `blocking`
-//!   feature, `blocking::Client` (send with `.send()`), both built by [`ClientBuilder`].
+//!   feature, `blocking::Client` (send with `.send()`), both built by [`ClientBuilder`];
+//!   `.send_with_meta()` also returns the answer's status, `Request-ID` and headers
+//!   ([`WithMeta`]).
+//! - Failed requests are sent again when that is safe ([`RetryPolicy`], [`retry`]), to a
+//!   backup host when the first cannot be reached; clients may share one HTTP connection pool
+//!   ([`HttpClient`]). With the `tracing` feature (on by default) every call is a `tracing`
+//!   span ([`observe`]).
 //! - Requests are signed (`Authorization: WECHATPAY2-SHA256-RSA2048 …`), the fields an
 //!   operation marks sensitive are RSA-OAEP-encrypted with the WeChat Pay key (and
 //!   `Wechatpay-Serial` set), every 2xx answer except downloads is verified by the key its
@@ -24,19 +30,24 @@ pub mod aead;
 pub mod beijing_time;
 pub mod bill;
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 pub mod blocking;
 #[cfg(feature = "certificates")]
+#[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
 pub mod certificates;
 pub mod client;
 mod core;
 pub mod dynamic;
 pub mod error;
 pub mod fields;
+pub mod http;
 pub mod key_store;
 pub mod keys;
 pub mod media;
+pub mod observe;
 pub mod operation;
 pub mod paysign;
+pub mod retry;
 pub mod signing;
 pub mod verify;
 pub mod webhook;
@@ -44,9 +55,17 @@ pub mod webhook;
 pub use self::core::{PreparedRequest, USER_AGENT};
 pub use aead::ApiV3Key;
 pub use bill::{BillCompression, BillFile, BillSummary};
-pub use client::{Client, ClientBuilder, VerifiedResponse};
+pub use client::{Client, ClientBuilder, VerifiedResponse, WithMeta};
 pub use dynamic::DynamicCall;
-pub use error::{ApiError, BillError, CertificateError, Error, ErrorAuthenticity, VerifyError};
+pub use error::{
+    ApiError, ApiErrorCode, BillError, CertificateError, ConfigError, ConfigItem, CryptoError,
+    CryptoOperation, Error, ErrorAuthenticity, RequestError, RequestPart, TransportError,
+    TransportErrorKind, VerifyError,
+};
+#[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
+pub use http::BlockingHttpClient;
+pub use http::{HttpClient, HttpClientBuilder};
 pub use key_store::KeyStore;
 pub use keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 pub use media::{MediaError, MediaFile, MediaKind, MediaMeta};
@@ -55,5 +74,9 @@ pub use operation::{
     RequestBodyKind, ResponseBodyKind,
 };
 pub use paysign::{AppPayParams, JsapiPayParams};
+pub use retry::RetryPolicy;
 pub use verify::SignatureHeaders;
-pub use webhook::{FromResource, HeaderSource, Notification, Reply, WebhookError, WebhookHandler};
+pub use webhook::{
+    FromResource, HeaderSource, Notification, Reply, WebhookError, WebhookHandler,
+    WebhookHandlerBuilder,
+};

@@ -12,6 +12,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 use super::client::VerifiedResponse;
+use super::error::{RequestError, RequestPart};
 
 /// HTTP method of an operation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -88,6 +89,15 @@ impl OperationSpec {
     pub fn sends_serial(&self) -> bool {
         self.sends_wechatpay_serial || !self.encrypted_request_fields.is_empty()
     }
+
+    /// Whether the client's [`RetryPolicy`](super::RetryPolicy) may send this operation
+    /// again after it may have reached WeChat Pay, without the call being marked
+    /// [`idempotent`](Call::idempotent): every `GET`, and the `POST …/close` operations
+    /// (closing an order twice changes nothing). Orders, refunds and other POSTs are not (see
+    /// [`retry`](super::retry)).
+    pub fn is_safe_to_retry(&self) -> bool {
+        super::retry::safe_by_default(self.method, self.path)
+    }
 }
 
 /// Implemented by the marker type of every generated operation.
@@ -107,6 +117,12 @@ pub trait Decode {
 /// decrypted any, else from the verified bytes.
 pub struct Json<T>(PhantomData<fn() -> T>);
 
+impl<T> fmt::Debug for Json<T> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Json<{}>", std::any::type_name::<T>())
+    }
+}
+
 impl<T: DeserializeOwned> Decode for Json<T> {
     type Output = T;
     fn decode(answer: VerifiedResponse) -> Result<T, serde_json::Error> {
@@ -118,6 +134,7 @@ impl<T: DeserializeOwned> Decode for Json<T> {
 }
 
 /// An answer without content.
+#[derive(Debug)]
 pub struct Empty;
 
 impl Decode for Empty {
@@ -128,6 +145,7 @@ impl Decode for Empty {
 }
 
 /// A file download, returned as raw bytes.
+#[derive(Debug)]
 pub struct Binary;
 
 impl Decode for Binary {
@@ -192,6 +210,10 @@ impl fmt::Debug for FilePart {
 
 /// A request being assembled for one operation on one client; sent by the runtime
 /// (`.await` on the async client, `.send()` on the blocking one).
+///
+/// `Debug` shows the operation and the shape of the call, never the body, query or header
+/// values (the body holds sensitive fields in plain text until it is sent).
+#[must_use = "a call does nothing until it is awaited (async client) or sent with `.send()` (blocking client)"]
 pub struct Call<'c, C: ?Sized, O> {
     pub(crate) client: &'c C,
     pub(crate) path_args: PathArgs,
@@ -200,11 +222,30 @@ pub struct Call<'c, C: ?Sized, O> {
     pub(crate) query: Vec<(String, String)>,
     pub(crate) headers: Vec<(String, String)>,
     /// The first error met while assembling; reported when the call is sent.
-    pub(crate) invalid: Option<String>,
+    pub(crate) invalid: Option<RequestError>,
     /// Whether `SPEC.encrypted_response_fields` are decrypted with the merchant key (the
     /// default) or kept as ciphertext.
     pub(crate) decrypt_response: bool,
+    /// The caller said the call may be sent again after it may have reached the server.
+    pub(crate) idempotent: bool,
     pub(crate) operation: PhantomData<fn() -> O>,
+}
+
+impl<C: ?Sized, O: Operation> fmt::Debug for Call<'_, C, O> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Call")
+            .field("method", &O::SPEC.method)
+            .field("path", &O::SPEC.path)
+            .field("path_args", &self.path_args.values().len())
+            .field("body", &self.body.as_ref().map(|_| "<redacted>"))
+            .field("query_pairs", &self.query.len())
+            .field("header_pairs", &self.headers.len())
+            .field("files", &self.files)
+            .field("invalid", &self.invalid.as_ref().map(|e| e.part))
+            .field("decrypts_response", &self.decrypt_response)
+            .field("idempotent", &self.idempotent)
+            .finish()
+    }
 }
 
 impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
@@ -218,6 +259,7 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
             headers: Vec::new(),
             invalid: None,
             decrypt_response: true,
+            idempotent: false,
             operation: PhantomData,
         }
     }
@@ -226,7 +268,10 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
     pub fn json(mut self, body: &impl Serialize) -> Self {
         match serde_json::to_value(body) {
             Ok(value) => self.body = Some(value),
-            Err(e) => self.fail(format!("request body does not serialise: {e}")),
+            Err(e) => self.fail(
+                RequestPart::Body,
+                format!("request body does not serialise: {e}"),
+            ),
         }
         self
     }
@@ -241,7 +286,7 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
     pub fn query(mut self, query: &impl Serialize) -> Self {
         match flatten_params(query, "query") {
             Ok(pairs) => self.query = pairs,
-            Err(e) => self.fail(e),
+            Err(e) => self.fail(RequestPart::Query, e),
         }
         self
     }
@@ -250,7 +295,7 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
     pub fn headers(mut self, headers: &impl Serialize) -> Self {
         match flatten_params(headers, "headers") {
             Ok(pairs) => self.headers = pairs,
-            Err(e) => self.fail(e),
+            Err(e) => self.fail(RequestPart::Headers, e),
         }
         self
     }
@@ -267,6 +312,25 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
     /// Whether the answer's encrypted fields will be decrypted (see [`Call::keep_ciphertext`]).
     pub fn decrypts_response(&self) -> bool {
         self.decrypt_response
+    }
+
+    /// Lets the client's [`RetryPolicy`](super::RetryPolicy) send this call again after a
+    /// failure where it may have reached WeChat Pay (a timeout, a dropped connection, a 5xx
+    /// answer). Each attempt is signed anew and carries the same parameters.
+    ///
+    /// Mark only calls that WeChat Pay treats as the same request when repeated: e.g. an
+    /// order with the same `out_trade_no` and the same parameters, or a refund with the same
+    /// `out_refund_no`. GETs and `POST …/close` are retried without it
+    /// ([`OperationSpec::is_safe_to_retry`]); see [`retry`](super::retry).
+    pub fn idempotent(mut self) -> Self {
+        self.idempotent = true;
+        self
+    }
+
+    /// Whether the call may be sent again after it may have reached the server: marked
+    /// [`idempotent`](Self::idempotent), or safe by its operation.
+    pub fn is_idempotent(&self) -> bool {
+        self.idempotent || O::SPEC.is_safe_to_retry()
     }
 
     pub fn spec(&self) -> &'static OperationSpec {
@@ -298,12 +362,12 @@ impl<'c, C: ?Sized, O: Operation> Call<'c, C, O> {
     }
 
     /// The first problem met while assembling the call, if any.
-    pub fn invalid(&self) -> Option<&str> {
-        self.invalid.as_deref()
+    pub fn invalid(&self) -> Option<&RequestError> {
+        self.invalid.as_ref()
     }
 
-    fn fail(&mut self, message: String) {
-        self.invalid.get_or_insert(message);
+    fn fail(&mut self, part: RequestPart, message: String) {
+        self.invalid.get_or_insert(RequestError { part, message });
     }
 }
 
@@ -382,6 +446,7 @@ macro_rules! string_enum {
 /// The conversions and serde impls of a string enum declared with an `Unknown(String)` variant
 /// (what [`string_enum!`] and generated code use). Reading goes through a table of the known
 /// values rather than a `match` on strings: a generated crate has hundreds of these enums.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! impl_string_enum {
     ($name:ident { $( $variant:ident = $value:literal ),* $(,)? }) => {

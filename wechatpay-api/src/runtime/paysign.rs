@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use super::client::Client;
 use super::core::Core;
-use super::error::Error;
+use super::error::{Error, RequestPart};
 use super::keys::MerchantPrivateKey;
 use super::signing::nonce;
 use super::verify::unix_now;
@@ -223,13 +223,19 @@ fn signed_lines(lines: &[&str]) -> String {
 /// shift the lines the signature covers).
 fn check_text(name: &str, value: &str) -> Result<(), Error> {
     if value.is_empty() {
-        return Err(Error::InvalidRequest(format!("{name} is empty")));
+        return Err(Error::request(
+            RequestPart::PaymentParams,
+            format!("{name} is empty"),
+        ));
     }
     if value.chars().any(char::is_control) {
-        return Err(Error::InvalidRequest(format!(
-            "{name} `{}` contains a control character",
-            value.escape_debug()
-        )));
+        return Err(Error::request(
+            RequestPart::PaymentParams,
+            format!(
+                "{name} `{}` contains a control character",
+                value.escape_debug()
+            ),
+        ));
     }
     Ok(())
 }
@@ -244,9 +250,10 @@ fn bare_prepay_id(prepay_id: &str) -> Result<&str, Error> {
 
 fn check_timestamp(timestamp: i64) -> Result<(), Error> {
     if timestamp < 0 {
-        return Err(Error::InvalidRequest(format!(
-            "timestamp {timestamp} is before 1970"
-        )));
+        return Err(Error::request(
+            RequestPart::PaymentParams,
+            format!("timestamp {timestamp} is before 1970"),
+        ));
     }
     Ok(())
 }
@@ -256,10 +263,13 @@ fn check_nonce(nonce_str: &str) -> Result<(), Error> {
         || nonce_str.len() > MAX_NONCE_LEN
         || !nonce_str.bytes().all(|b| b.is_ascii_alphanumeric())
     {
-        return Err(Error::InvalidRequest(format!(
-            "nonce `{}` must be 1 to {MAX_NONCE_LEN} ASCII letters and digits",
-            nonce_str.escape_debug()
-        )));
+        return Err(Error::request(
+            RequestPart::PaymentParams,
+            format!(
+                "nonce `{}` must be 1 to {MAX_NONCE_LEN} ASCII letters and digits",
+                nonce_str.escape_debug()
+            ),
+        ));
     }
     Ok(())
 }

@@ -2,7 +2,7 @@
 
 use aws_lc_rs::rand::{SecureRandom, SystemRandom};
 
-use super::error::Error;
+use super::error::{CryptoOperation, Error};
 use super::keys::MerchantPrivateKey;
 
 const NONCE_ALPHABET: &[u8; 62] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
@@ -13,8 +13,9 @@ pub fn nonce() -> Result<String, Error> {
     let mut out = String::with_capacity(32);
     let mut buf = [0u8; 48];
     while out.len() < 32 {
-        rng.fill(&mut buf)
-            .map_err(|_| Error::Crypto("system random generator failed".into()))?;
+        rng.fill(&mut buf).map_err(|_| {
+            Error::crypto(CryptoOperation::Random, "system random generator failed")
+        })?;
         for &b in &buf {
             // 248 = 4 * 62: values at or above it would bias the choice.
             if b < 248 && out.len() < 32 {

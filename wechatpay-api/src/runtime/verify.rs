@@ -2,7 +2,7 @@
 
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use reqwest::header::HeaderMap;
+use http::HeaderMap;
 
 use super::error::VerifyError;
 

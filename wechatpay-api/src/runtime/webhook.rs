@@ -8,8 +8,9 @@
 //!
 //! # fn receive(headers: &[(&str, &str)], body: &[u8]) -> Result<(), wechatpay_api::runtime::Error> {
 //! # let pem = "";
-//! let handler = WebhookHandler::new(ApiV3Key::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb")?)
-//!     .with_wechatpay_public_key("PUB_KEY_ID_0114232134912410000000000000", pem)?;
+//! let handler = WebhookHandler::builder(ApiV3Key::new("a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb")?)
+//!     .wechatpay_public_key("PUB_KEY_ID_0114232134912410000000000000", pem)
+//!     .build()?;
 //! // `headers`: an `http::HeaderMap`, a slice or Vec of (name, value) pairs, a HashMap…
 //! let reply = match handler.handle(headers, body) {
 //!     Ok(notification) => {
@@ -38,7 +39,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::hash::BuildHasher;
 
-use reqwest::header::HeaderMap;
+use std::time::Duration;
+
+use http::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -369,11 +372,78 @@ pub struct WebhookHandler {
     apiv3_key: ApiV3Key,
 }
 
+/// Configures a [`WebhookHandler`]: the WeChat Pay keys it trusts (its own, or a client's
+/// [`KeyStore`]). Problems (bad PEM, expired certificate) are kept and reported by
+/// [`build`](Self::build), as [`ClientBuilder`](super::ClientBuilder) does.
+#[derive(Debug)]
+#[must_use]
+pub struct WebhookHandlerBuilder {
+    apiv3_key: ApiV3Key,
+    key_store: Option<KeyStore>,
+    keys: Vec<Result<Vec<WechatpayKey>, Error>>,
+    max_clock_skew: Option<Duration>,
+}
+
+impl WebhookHandlerBuilder {
+    /// Uses `store` (e.g. `client.key_store().clone()`) for the WeChat Pay keys: the handler
+    /// sees every key the client has, including refreshed certificates, and a notification
+    /// naming an unknown serial triggers the client's on-demand refresh (synchronously for a
+    /// blocking client; through the `*_async` methods for an async one). Keys given to this
+    /// builder are added to it.
+    pub fn key_store(mut self, store: KeyStore) -> Self {
+        self.key_store = Some(store);
+        self
+    }
+
+    /// Trusts a WeChat Pay public key: its id (`PUB_KEY_ID_…`) and `BEGIN PUBLIC KEY` PEM.
+    pub fn wechatpay_public_key(mut self, id: &str, pem: &str) -> Self {
+        self.keys
+            .push(WechatpayKey::public_key(id, pem).map(|key| vec![key]));
+        self
+    }
+
+    /// Trusts platform certificates: every certificate of the PEM, each named by its serial;
+    /// one outside its validity period is an error of [`build`](Self::build).
+    pub fn platform_certificate(mut self, pem: &str) -> Self {
+        self.keys.push(WechatpayKey::platform_certificates(pem));
+        self
+    }
+
+    /// Trusts an already parsed key (a certificate must be within its validity period).
+    pub fn wechatpay_key(mut self, key: WechatpayKey) -> Self {
+        self.keys.push(Ok(vec![key]));
+        self
+    }
+
+    /// The allowed distance between `Wechatpay-Timestamp` and the clock (default 300 s). It
+    /// is a setting of the key store: every user of a shared store sees it.
+    pub fn max_clock_skew(mut self, skew: Duration) -> Self {
+        self.max_clock_skew = Some(skew);
+        self
+    }
+
+    /// The handler, or the first problem with a key.
+    pub fn build(self) -> Result<WebhookHandler, Error> {
+        let keys = self.key_store.unwrap_or_default();
+        if let Some(skew) = self.max_clock_skew {
+            keys.set_max_skew(skew);
+        }
+        for bundle in self.keys {
+            for key in bundle? {
+                keys.add(key)?;
+            }
+        }
+        Ok(WebhookHandler {
+            keys,
+            apiv3_key: self.apiv3_key,
+        })
+    }
+}
+
 impl WebhookHandler {
-    /// A handler with the APIv3 key and no WeChat Pay key yet: add one with
-    /// [`with_wechatpay_public_key`](Self::with_wechatpay_public_key) and/or
-    /// [`with_platform_certificate`](Self::with_platform_certificate), or share a client's
-    /// store with [`with_key_store`](Self::with_key_store).
+    /// A handler with the APIv3 key and an empty key store of its own: it trusts no WeChat
+    /// Pay key until one is added to [`key_store`](Self::key_store). Most handlers are built
+    /// with [`builder`](Self::builder).
     pub fn new(apiv3_key: ApiV3Key) -> WebhookHandler {
         WebhookHandler {
             keys: KeyStore::new(),
@@ -381,40 +451,14 @@ impl WebhookHandler {
         }
     }
 
-    /// Uses `store` (e.g. `client.key_store().clone()`) for the WeChat Pay keys: the handler
-    /// sees every key the client has, including refreshed certificates, and a notification
-    /// naming an unknown serial triggers the client's on-demand refresh (synchronously for a
-    /// blocking client; through the `*_async` methods for an async one).
-    pub fn with_key_store(mut self, store: KeyStore) -> WebhookHandler {
-        self.keys = store;
-        self
-    }
-
-    /// Trusts a WeChat Pay public key: its id (`PUB_KEY_ID_…`) and `BEGIN PUBLIC KEY` PEM.
-    pub fn with_wechatpay_public_key(self, id: &str, pem: &str) -> Result<WebhookHandler, Error> {
-        self.with_key(WechatpayKey::public_key(id, pem)?)
-    }
-
-    /// Trusts platform certificates: every certificate of the PEM, each named by its serial;
-    /// one outside its validity period is an error.
-    pub fn with_platform_certificate(self, pem: &str) -> Result<WebhookHandler, Error> {
-        let mut handler = self;
-        for key in WechatpayKey::platform_certificates(pem)? {
-            handler = handler.with_key(key)?;
+    /// Configures a handler: the keys it trusts, or a client's key store to share.
+    pub fn builder(apiv3_key: ApiV3Key) -> WebhookHandlerBuilder {
+        WebhookHandlerBuilder {
+            apiv3_key,
+            key_store: None,
+            keys: Vec::new(),
+            max_clock_skew: None,
         }
-        Ok(handler)
-    }
-
-    /// Trusts one more key (a certificate must be within its validity period).
-    pub fn with_key(self, key: WechatpayKey) -> Result<WebhookHandler, Error> {
-        self.keys.add(key)?;
-        Ok(self)
-    }
-
-    /// The allowed distance between `Wechatpay-Timestamp` and the clock (default 300 s), for
-    /// every user of the key store.
-    pub fn set_max_skew(&self, seconds: u32) {
-        self.keys.set_max_skew(seconds);
     }
 
     /// The keys this handler trusts.
@@ -469,6 +513,7 @@ impl WebhookHandler {
     /// notification naming a serial the store does not know (a rotated certificate) waits for
     /// the client's on-demand refresh, then is checked again.
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub async fn handle_async(
         &self,
         headers: &(impl HeaderSource + ?Sized),
@@ -479,6 +524,7 @@ impl WebhookHandler {
 
     /// [`handle_as`](Self::handle_as) with the on-demand refresh of [`handle_async`](Self::handle_async).
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub async fn handle_as_async<T: DeserializeOwned>(
         &self,
         headers: &(impl HeaderSource + ?Sized),
@@ -491,6 +537,7 @@ impl WebhookHandler {
     /// [`handle_event`](Self::handle_event) with the on-demand refresh of
     /// [`handle_async`](Self::handle_async).
     #[cfg(feature = "certificates")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub async fn handle_event_async<E: FromResource>(
         &self,
         headers: &(impl HeaderSource + ?Sized),
@@ -571,7 +618,7 @@ impl WebhookHandler {
             )
             .map_err(|e| {
                 WebhookError::Decrypt(match e {
-                    Error::Crypto(message) => message,
+                    Error::Crypto(e) => e.message,
                     other => other.to_string(),
                 })
             })?;

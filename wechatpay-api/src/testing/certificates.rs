@@ -31,7 +31,7 @@ use std::sync::Arc;
 use rcgen::{CertificateParams, DistinguishedName, DnType, KeyPair, PKCS_RSA_SHA256, SerialNumber};
 use time::OffsetDateTime;
 
-use crate::runtime::error::Error;
+use crate::runtime::error::{ConfigItem, Error};
 use crate::runtime::keys::{KeySource, MerchantPrivateKey, WechatpayKey};
 
 /// The subject (and, self-signed, the issuer) of minted certificates.
@@ -59,8 +59,12 @@ pub fn mint_platform_certificate(
     not_after: i64,
 ) -> Result<String, Error> {
     let serial = serial_bytes(serial_hex)?;
-    let key = KeyPair::from_pem_and_sign_algo(private_key_pem, &PKCS_RSA_SHA256)
-        .map_err(|e| Error::Config(format!("certificate key: not an RSA private key PEM: {e}")))?;
+    let key = KeyPair::from_pem_and_sign_algo(private_key_pem, &PKCS_RSA_SHA256).map_err(|e| {
+        Error::config(
+            ConfigItem::PlatformCertificate,
+            format!("certificate key: not an RSA private key PEM: {e}"),
+        )
+    })?;
     let mut params = CertificateParams::default();
     params.serial_number = Some(SerialNumber::from_slice(&serial));
     params.not_before = validity_time(not_before)?;
@@ -70,9 +74,12 @@ pub fn mint_platform_certificate(
         subject.push(kind, value);
     }
     params.distinguished_name = subject;
-    let certificate = params
-        .self_signed(&key)
-        .map_err(|e| Error::Config(format!("certificate cannot be issued: {e}")))?;
+    let certificate = params.self_signed(&key).map_err(|e| {
+        Error::config(
+            ConfigItem::PlatformCertificate,
+            format!("certificate cannot be issued: {e}"),
+        )
+    })?;
     Ok(certificate.pem())
 }
 
@@ -89,9 +96,10 @@ pub fn canonical_serial(serial_hex: &str) -> Result<String, Error> {
 fn serial_bytes(serial_hex: &str) -> Result<Vec<u8>, Error> {
     let digits = serial_hex.trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(Error::Config(format!(
-            "certificate serial `{serial_hex}` is not hex"
-        )));
+        return Err(Error::config(
+            ConfigItem::PlatformCertificate,
+            format!("certificate serial `{serial_hex}` is not hex"),
+        ));
     }
     let padded = if digits.len() % 2 == 1 {
         format!("0{digits}")
@@ -101,19 +109,27 @@ fn serial_bytes(serial_hex: &str) -> Result<Vec<u8>, Error> {
     let mut bytes = Vec::with_capacity(padded.len() / 2);
     for pair in padded.as_bytes().chunks(2) {
         let text = std::str::from_utf8(pair).unwrap_or("");
-        let byte = u8::from_str_radix(text, 16)
-            .map_err(|_| Error::Config(format!("certificate serial `{serial_hex}` is not hex")))?;
+        let byte = u8::from_str_radix(text, 16).map_err(|_| {
+            Error::config(
+                ConfigItem::PlatformCertificate,
+                format!("certificate serial `{serial_hex}` is not hex"),
+            )
+        })?;
         bytes.push(byte);
     }
     let first = bytes.iter().position(|&b| b != 0).unwrap_or(bytes.len());
     bytes.drain(..first);
     if bytes.is_empty() {
-        return Err(Error::Config("certificate serial must not be zero".into()));
+        return Err(Error::config(
+            ConfigItem::PlatformCertificate,
+            "certificate serial must not be zero",
+        ));
     }
     if bytes.len() > 20 {
-        return Err(Error::Config(format!(
-            "certificate serial `{serial_hex}` is longer than 20 bytes"
-        )));
+        return Err(Error::config(
+            ConfigItem::PlatformCertificate,
+            format!("certificate serial `{serial_hex}` is longer than 20 bytes"),
+        ));
     }
     Ok(bytes)
 }
@@ -123,9 +139,10 @@ fn validity_time(unix: i64) -> Result<OffsetDateTime, Error> {
         .ok()
         .filter(|time| (0..=9999).contains(&time.year()))
         .ok_or_else(|| {
-            Error::Config(format!(
-                "certificate validity {unix} is outside the years 0 to 9999"
-            ))
+            Error::config(
+                ConfigItem::PlatformCertificate,
+                format!("certificate validity {unix} is outside the years 0 to 9999"),
+            )
         })
 }
 
@@ -156,10 +173,13 @@ impl PlatformCertificate {
         let private_key = MerchantPrivateKey::from_pem(private_key_pem)?;
         let probe = b"wechatpay-rs test server: does this key belong to this certificate?";
         if !public.verify(probe, &private_key.sign(probe)?) {
-            return Err(Error::Config(format!(
-                "platform certificate {}: the private key is not the certificate's",
-                public.id()
-            )));
+            return Err(Error::config(
+                ConfigItem::PlatformCertificate,
+                format!(
+                    "platform certificate {}: the private key is not the certificate's",
+                    public.id()
+                ),
+            ));
         }
         let (not_before, not_after) = match public.source() {
             KeySource::PlatformCertificate {
@@ -303,7 +323,9 @@ mod tests {
             keys::PLATFORM_CERTIFICATE_PEM,
             keys::WECHATPAY_PRIVATE_KEY_PEM,
         );
-        assert!(matches!(result, Err(Error::Config(m)) if m.contains("not the certificate's")));
+        assert!(
+            matches!(result, Err(Error::Config(m)) if m.message.contains("not the certificate's"))
+        );
         let ok = PlatformCertificate::new(
             keys::PLATFORM_CERTIFICATE_PEM,
             keys::PLATFORM_PRIVATE_KEY_PEM,

@@ -45,7 +45,6 @@
 //! ```
 
 use std::collections::VecDeque;
-use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
@@ -61,7 +60,7 @@ use serde_json::{Value, json};
 use crate::runtime::aead::ApiV3Key;
 use crate::runtime::beijing_time::rfc3339;
 use crate::runtime::client::{Client, ClientBuilder};
-use crate::runtime::error::Error;
+use crate::runtime::error::{ConfigItem, CryptoOperation, Error};
 use crate::runtime::fields::transform_fields;
 use crate::runtime::keys::{MerchantPrivateKey, WechatpayKey};
 use crate::runtime::media::sha256_hex;
@@ -117,6 +116,10 @@ pub enum Misbehavior {
     /// Certificate answer: each `serial_no` is not the serial of the certificate inside (its
     /// last hex digit is changed); the ciphertext is intact.
     CertificateSerialMismatch,
+    /// The request is read, checked and recorded (see [`TestServer::requests`]) as usual,
+    /// then the connection is closed without any answer: the client sees the connection
+    /// drop after its request reached the server.
+    DropConnection,
 }
 
 impl Misbehavior {
@@ -265,10 +268,15 @@ struct ServerKey {
     private_pem: String,
 }
 
-struct State {
+/// A merchant whose requests the server accepts.
+struct Merchant {
     mchid: String,
-    merchant_serial: String,
-    merchant_public: WechatpayKey,
+    serial: String,
+    public: WechatpayKey,
+}
+
+struct State {
+    merchants: Vec<Merchant>,
     keys: Vec<ServerKey>,
     signing: usize,
     /// Signs `Misbehavior::WrongKey` answers of a server that holds a single key.
@@ -283,6 +291,10 @@ struct State {
     certificate_misbehavior: VecDeque<Misbehavior>,
     requests: Vec<RecordedRequest>,
     counter: u64,
+    /// The answer just made must not be sent: the connection is dropped instead.
+    drop_connection: bool,
+    /// TCP connections accepted.
+    connections: u64,
 }
 
 /// A key given to the builder.
@@ -295,12 +307,38 @@ enum BuilderKey {
 /// Configures a [`TestServer`]; by default it uses the bundled [`keys`] and signs with the
 /// WeChat Pay public key (`keys::PUBLIC_KEY_ID`), also knowing (and serving at
 /// `/v3/certificates`) the platform certificate, with the APIv3 key [`keys::APIV3_KEY`].
+///
+/// Every setter takes the builder and returns it; [`start`](Self::start) runs the server.
+/// `Debug` shows the merchant and the key ids, never private keys or the APIv3 key.
+#[must_use]
 pub struct TestServerBuilder {
     mchid: String,
     merchant_serial: String,
     merchant_public_key_pem: String,
+    /// Merchants accepted besides the first: id, serial, public key PEM.
+    more_merchants: Vec<(String, String, String)>,
     keys: Vec<BuilderKey>,
     apiv3_key: String,
+}
+
+impl std::fmt::Debug for TestServerBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let keys: Vec<&str> = self
+            .keys
+            .iter()
+            .map(|key| match key {
+                BuilderKey::PublicKey { id, .. } => id.as_str(),
+                BuilderKey::Certificate { .. } => "<platform certificate>",
+                BuilderKey::Minted(certificate) => certificate.serial(),
+            })
+            .collect();
+        f.debug_struct("TestServerBuilder")
+            .field("mchid", &self.mchid)
+            .field("merchant_serial", &self.merchant_serial)
+            .field("more_merchants", &self.more_merchants.len())
+            .field("keys", &keys)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Default for TestServerBuilder {
@@ -309,6 +347,7 @@ impl Default for TestServerBuilder {
             mchid: keys::MERCHANT_ID.to_owned(),
             merchant_serial: keys::MERCHANT_SERIAL.to_owned(),
             merchant_public_key_pem: keys::MERCHANT_PUBLIC_KEY_PEM.to_owned(),
+            more_merchants: Vec::new(),
             keys: vec![
                 BuilderKey::PublicKey {
                     id: keys::PUBLIC_KEY_ID.to_owned(),
@@ -325,11 +364,24 @@ impl Default for TestServerBuilder {
 }
 
 impl TestServerBuilder {
-    /// The merchant whose requests are accepted: id, certificate serial, public key PEM.
+    /// The merchant whose requests are accepted: id, certificate serial, public key PEM (in
+    /// place of the default [`keys::MERCHANT_ID`]).
     pub fn merchant(mut self, mchid: &str, serial: &str, public_key_pem: &str) -> Self {
         self.mchid = mchid.to_owned();
         self.merchant_serial = serial.to_owned();
         self.merchant_public_key_pem = public_key_pem.to_owned();
+        self
+    }
+
+    /// One more merchant whose requests are accepted (a service provider's sub-merchants,
+    /// clients sharing one HTTP pool…); answer fields are encrypted for the merchant that
+    /// asked.
+    pub fn add_merchant(mut self, mchid: &str, serial: &str, public_key_pem: &str) -> Self {
+        self.more_merchants.push((
+            mchid.to_owned(),
+            serial.to_owned(),
+            public_key_pem.to_owned(),
+        ));
         self
     }
 
@@ -376,8 +428,21 @@ impl TestServerBuilder {
 
     /// Binds 127.0.0.1 on a free port and serves on a background thread until dropped.
     pub fn start(self) -> Result<TestServer, Error> {
-        let merchant_public =
-            WechatpayKey::public_key(self.merchant_serial.clone(), &self.merchant_public_key_pem)?;
+        let mut merchants = vec![Merchant {
+            public: WechatpayKey::public_key(
+                self.merchant_serial.clone(),
+                &self.merchant_public_key_pem,
+            )?,
+            mchid: self.mchid,
+            serial: self.merchant_serial,
+        }];
+        for (mchid, serial, pem) in self.more_merchants {
+            merchants.push(Merchant {
+                public: WechatpayKey::public_key(serial.clone(), &pem)?,
+                mchid,
+                serial,
+            });
+        }
         let apiv3_key = ApiV3Key::new(&self.apiv3_key)?;
         let mut keys = Vec::new();
         let mut certificates = Vec::new();
@@ -406,14 +471,13 @@ impl TestServerBuilder {
             list_certificate(&mut certificates, certificate);
         }
         if keys.is_empty() {
-            return Err(Error::Config(
-                "the test server needs a WeChat Pay key".into(),
+            return Err(Error::config(
+                ConfigItem::TestServer,
+                "the test server needs a WeChat Pay key",
             ));
         }
         let state = Arc::new(Mutex::new(State {
-            mchid: self.mchid,
-            merchant_serial: self.merchant_serial,
-            merchant_public,
+            merchants,
             keys,
             signing: 0,
             stranger: MerchantPrivateKey::from_pem(keys::MERCHANT_PRIVATE_KEY_PEM)?,
@@ -427,26 +491,36 @@ impl TestServerBuilder {
             certificate_misbehavior: VecDeque::new(),
             requests: Vec::new(),
             counter: 0,
+            drop_connection: false,
+            connections: 0,
         }));
-        let listener = std::net::TcpListener::bind("127.0.0.1:0")
-            .map_err(|e| Error::Config(format!("test server cannot bind: {e}")))?;
-        let addr = listener
-            .local_addr()
-            .map_err(|e| Error::Config(format!("test server address: {e}")))?;
-        listener
-            .set_nonblocking(true)
-            .map_err(|e| Error::Config(format!("test server socket: {e}")))?;
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| {
+            Error::config(
+                ConfigItem::TestServer,
+                format!("test server cannot bind: {e}"),
+            )
+        })?;
+        let addr = listener.local_addr().map_err(|e| {
+            Error::config(ConfigItem::TestServer, format!("test server address: {e}"))
+        })?;
+        listener.set_nonblocking(true).map_err(|e| {
+            Error::config(ConfigItem::TestServer, format!("test server socket: {e}"))
+        })?;
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_io()
             .enable_time()
             .build()
-            .map_err(|e| Error::Config(format!("test server runtime: {e}")))?;
+            .map_err(|e| {
+                Error::config(ConfigItem::TestServer, format!("test server runtime: {e}"))
+            })?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
         let thread = std::thread::Builder::new()
             .name(format!("wechatpay-test-server-{}", addr.port()))
             .spawn(move || runtime.block_on(serve(listener, serve_state, stopped)))
-            .map_err(|e| Error::Config(format!("test server thread: {e}")))?;
+            .map_err(|e| {
+                Error::config(ConfigItem::TestServer, format!("test server thread: {e}"))
+            })?;
         Ok(TestServer {
             addr,
             state,
@@ -513,7 +587,12 @@ impl TestServer {
             .keys
             .iter()
             .position(|k| k.id == key_id)
-            .ok_or_else(|| Error::Config(format!("the test server has no key `{key_id}`")))?;
+            .ok_or_else(|| {
+                Error::config(
+                    ConfigItem::TestServer,
+                    format!("the test server has no key `{key_id}`"),
+                )
+            })?;
         state.signing = index;
         Ok(())
     }
@@ -600,6 +679,12 @@ impl TestServer {
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.state().requests.clone()
     }
+
+    /// How many TCP connections the server accepted (clients that share an HTTP pool reuse
+    /// kept-alive ones).
+    pub fn connections(&self) -> u64 {
+        self.state().connections
+    }
 }
 
 impl Drop for TestServer {
@@ -667,11 +752,12 @@ async fn serve(
         // Without it, Nagle's algorithm and the client's delayed ACK hold the end of an
         // answer back for up to 40 ms.
         let _ = stream.set_nodelay(true);
+        lock(&state).connections += 1;
         let state = state.clone();
         tokio::spawn(async move {
             let service = hyper::service::service_fn(move |request| {
                 let state = state.clone();
-                async move { Ok::<_, Infallible>(handle(&state, request).await) }
+                async move { handle(&state, request).await }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
@@ -680,7 +766,23 @@ async fn serve(
     }
 }
 
-async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Full<Bytes>> {
+/// The service's error: the connection is closed without an answer
+/// ([`Misbehavior::DropConnection`]).
+#[derive(Debug)]
+struct ConnectionDropped;
+
+impl std::fmt::Display for ConnectionDropped {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("connection dropped on purpose")
+    }
+}
+
+impl std::error::Error for ConnectionDropped {}
+
+async fn handle(
+    state: &Mutex<State>,
+    request: Request<Incoming>,
+) -> Result<Response<Full<Bytes>>, ConnectionDropped> {
     let (parts, body) = request.into_parts();
     let body = match body.collect().await {
         Ok(collected) => collected.to_bytes().to_vec(),
@@ -688,10 +790,13 @@ async fn handle(state: &Mutex<State>, request: Request<Incoming>) -> Response<Fu
     };
     let mut delay = Duration::ZERO;
     let response = respond(state, parts, body, &mut delay);
+    if std::mem::take(&mut lock(state).drop_connection) {
+        return Err(ConnectionDropped);
+    }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
-    response
+    Ok(response)
 }
 
 /// The answer to one request; `delay` is set when it must be held back
@@ -732,9 +837,9 @@ fn respond(
         Some(upload) => upload.meta.clone(),
         None => body.clone(),
     };
-    let authorization =
+    let (authorization, merchant) =
         match check_authorization(&state, &method, &url, header("authorization"), &signed_body) {
-            Ok(authorization) => authorization,
+            Ok(checked) => checked,
             Err(message) => return state.answer(401, Some(error_json("SIGN_ERROR", &message))),
         };
 
@@ -788,12 +893,18 @@ fn respond(
         if let Some(value) = json.as_mut() {
             let result =
                 transform_fields(value, &encrypted_request_fields, &mut |path, ciphertext| {
-                    let plain = key
-                        .private
-                        .decrypt(ciphertext)
-                        .map_err(|_| Error::Crypto(format!("`{path}` does not decrypt")))?;
-                    String::from_utf8(plain)
-                        .map_err(|_| Error::Crypto(format!("`{path}` is not UTF-8")))
+                    let plain = key.private.decrypt(ciphertext).map_err(|_| {
+                        Error::crypto(
+                            CryptoOperation::RsaOaepDecrypt,
+                            format!("`{path}` does not decrypt"),
+                        )
+                    })?;
+                    String::from_utf8(plain).map_err(|_| {
+                        Error::crypto(
+                            CryptoOperation::RsaOaepDecrypt,
+                            format!("`{path}` is not UTF-8"),
+                        )
+                    })
                 });
             if let Err(e) = result {
                 return state.answer(400, Some(error_json("PARAM_ERROR", &e.to_string())));
@@ -830,7 +941,7 @@ fn respond(
     }
     let mut answer = route.body.clone();
     if let Some(value) = answer.as_mut() {
-        let merchant = &state.merchant_public;
+        let merchant = &state.merchants[merchant].public;
         if let Err(e) =
             transform_fields(value, &route.encrypted_response_fields, &mut |_, plain| {
                 merchant.encrypt(plain.as_bytes())
@@ -852,13 +963,14 @@ fn check_authorization(
     url: &str,
     header: Option<&str>,
     body: &[u8],
-) -> Result<AuthorizationHeader, String> {
+) -> Result<(AuthorizationHeader, usize), String> {
     let header = header.ok_or("missing Authorization")?;
     let auth = AuthorizationHeader::parse(header).ok_or("malformed Authorization")?;
-    if auth.mchid != state.mchid {
+    let Some(index) = state.merchants.iter().position(|m| m.mchid == auth.mchid) else {
         return Err(format!("unknown mchid `{}`", auth.mchid));
-    }
-    if auth.serial_no != state.merchant_serial {
+    };
+    let merchant = &state.merchants[index];
+    if auth.serial_no != merchant.serial {
         return Err(format!("unknown merchant serial `{}`", auth.serial_no));
     }
     if auth.nonce_str.len() != 32 || !auth.nonce_str.bytes().all(|b| b.is_ascii_alphanumeric()) {
@@ -873,10 +985,10 @@ fn check_authorization(
         return Err("timestamp expired".into());
     }
     let message = request_message(method, url, timestamp, &auth.nonce_str, body);
-    if !state.merchant_public.verify(&message, &auth.signature) {
+    if !merchant.public.verify(&message, &auth.signature) {
         return Err("signature verification failed".into());
     }
-    Ok(auth)
+    Ok((auth, index))
 }
 
 /// A multipart request: the `meta` part (the signed text; empty if absent) and the files.
@@ -985,6 +1097,9 @@ impl State {
     fn answer(&mut self, status: u16, body: Option<Value>) -> Response<Full<Bytes>> {
         let request_id = self.next_request_id();
         let misbehavior = self.misbehavior.pop_front();
+        if misbehavior == Some(Misbehavior::DropConnection) {
+            self.drop_connection = true;
+        }
         let (status, body) = match &misbehavior {
             Some(Misbehavior::Error {
                 status,
@@ -1063,9 +1178,12 @@ fn certificate_entry(
     let mut serial = certificate.serial().to_owned();
     match fault {
         Some(Misbehavior::CertificateTampered) => {
-            let mut bytes = BASE64
-                .decode(&ciphertext)
-                .map_err(|_| Error::Crypto("AES-GCM ciphertext is not base64".into()))?;
+            let mut bytes = BASE64.decode(&ciphertext).map_err(|_| {
+                Error::crypto(
+                    CryptoOperation::AesGcmDecrypt,
+                    "AES-GCM ciphertext is not base64",
+                )
+            })?;
             if let Some(first) = bytes.first_mut() {
                 *first ^= 0x01;
             }

@@ -8,14 +8,15 @@
 //!
 //! let sent = NotificationBuilder::new("TRANSACTION.SUCCESS", serde_json::json!({"out_trade_no": "T1"}))
 //!     .build()?;
-//! let handler = WebhookHandler::new(ApiV3Key::new(keys::APIV3_KEY)?)
-//!     .with_wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)?;
+//! let handler = WebhookHandler::builder(ApiV3Key::new(keys::APIV3_KEY)?)
+//!     .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+//!     .build()?;
 //! let notification = handler.handle(&sent.headers, &sent.body).unwrap();
 //! assert_eq!(notification.resource["out_trade_no"], "T1");
 //! # Ok::<(), wechatpay_api::runtime::Error>(())
 //! ```
 
-use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+use http::header::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::{Value, json};
 
 use crate::runtime::aead::ApiV3Key;

@@ -7,9 +7,15 @@ use tokio::io::{AsyncWrite, AsyncWriteExt};
 use super::pipeline::Pipeline;
 use super::temp_file::TempFile;
 use super::{BillFile, BillSummary, url};
-use crate::runtime::client::Client;
-use crate::runtime::core::api_error;
+use crate::runtime::client::{Client, request_id};
+use crate::runtime::core::{PreparedRequest, api_error, followed_redirect};
 use crate::runtime::error::{BillError, Error};
+use crate::runtime::observe::{Trace, instrument};
+use crate::runtime::operation::HttpMethod;
+use crate::runtime::retry::{Attempts, Next};
+
+/// The path template of bill downloads, for spans.
+pub(crate) const BILL_DOWNLOAD_PATH: &str = "/v3/billdownload/file";
 
 /// The most of a non-2xx answer's body read to build the [`Error::Api`].
 pub(crate) const ERROR_BODY_LIMIT: usize = 64 * 1024;
@@ -21,6 +27,10 @@ impl Client {
     /// The bytes are written as they arrive: on any error after the download started —
     /// [`BillError::DigestMismatch`] above all — discard what was written.
     /// [`Client::download_bill_to_file`] does that itself.
+    ///
+    /// The client's [`RetryPolicy`](crate::runtime::RetryPolicy) applies until the answer's
+    /// head arrives (nothing is written before): connect failures, timeouts and 5xx answers
+    /// are retried, signed anew; once the bill streams, a failure is returned.
     pub async fn download_bill<W>(
         &self,
         bill: &BillFile,
@@ -29,14 +39,78 @@ impl Client {
     where
         W: AsyncWrite + Unpin + ?Sized,
     {
-        let mut pipeline = Pipeline::new(bill)?;
-        let request = url::prepare(&self.core, bill)?;
-        let mut builder = request.send_with(&self.http);
-        if let Some(timeout) = bill.timeout {
-            builder = builder.timeout(timeout);
+        let trace = Trace::start(HttpMethod::Get, BILL_DOWNLOAD_PATH);
+        let result = instrument(self.download_bill_traced(bill, writer, &trace), &trace).await;
+        match &result {
+            Ok((_, status, request_id)) => trace.finish_ok(*status, request_id.as_deref()),
+            Err(error) => trace.finish_err(error),
         }
-        let mut response = builder.send().await.map_err(transport)?;
+        result.map(|(summary, _, _)| summary)
+    }
+
+    async fn download_bill_traced<W>(
+        &self,
+        bill: &BillFile,
+        writer: &mut W,
+        trace: &Trace,
+    ) -> Result<(BillSummary, u16, Option<String>), Error>
+    where
+        W: AsyncWrite + Unpin + ?Sized,
+    {
+        let mut pipeline = Pipeline::new(bill)?;
+        let parts = url::parts(bill)?;
+        let timeout = bill.timeout.unwrap_or(self.core.timeout);
+        let mut attempts = Attempts::new(&self.core.retry, true, self.core.can_fail_over(&parts));
+        let mut response = loop {
+            let request = self.core.prepare(&parts, attempts.on_backup())?;
+            // The bill's own timeout is for the whole download: the retry deadline does not
+            // cut it.
+            attempts.start(timeout);
+            trace.attempt();
+            let error = match self.bill_head(request, timeout).await {
+                Ok(response) => break response,
+                Err(error) => error,
+            };
+            let next = attempts.next(&error);
+            trace.failed(&error, next);
+            match next {
+                Next::Stop => return Err(error),
+                Next::FailOver => {}
+                Next::RetryAfter(delay) => tokio::time::sleep(delay).await,
+            }
+        };
         let status = response.status().as_u16();
+        let request_id = request_id(response.headers()).map(str::to_owned);
+        while let Some(chunk) = response.chunk().await.map_err(Error::transport)? {
+            let mut input = &chunk[..];
+            while !input.is_empty() {
+                let output = pipeline.decode(&mut input)?;
+                writer.write_all(output).await.map_err(BillError::Write)?;
+            }
+        }
+        let output = pipeline.end_of_input()?;
+        writer.write_all(output).await.map_err(BillError::Write)?;
+        writer.flush().await.map_err(BillError::Write)?;
+        Ok((pipeline.finish()?, status, request_id))
+    }
+
+    /// Sends a bill's GET and waits for a 2xx head; an error answer is read (at most
+    /// [`ERROR_BODY_LIMIT`] bytes) into its [`Error::Api`].
+    async fn bill_head(
+        &self,
+        request: PreparedRequest,
+        timeout: std::time::Duration,
+    ) -> Result<reqwest::Response, Error> {
+        let sent_to = request.parsed_url().clone();
+        let mut response = request
+            .send_with(&self.http.inner, timeout)
+            .send()
+            .await
+            .map_err(Error::transport)?;
+        let status = response.status().as_u16();
+        if *response.url() != sent_to {
+            return Err(followed_redirect(status, response.url()));
+        }
         if !(200..300).contains(&status) {
             let headers = response.headers().clone();
             let mut body = Vec::new();
@@ -50,17 +124,7 @@ impl Client {
             body.truncate(ERROR_BODY_LIMIT);
             return Err(api_error(&self.core.keys, status, &headers, &body));
         }
-        while let Some(chunk) = response.chunk().await.map_err(transport)? {
-            let mut input = &chunk[..];
-            while !input.is_empty() {
-                let output = pipeline.decode(&mut input)?;
-                writer.write_all(output).await.map_err(BillError::Write)?;
-            }
-        }
-        let output = pipeline.end_of_input()?;
-        writer.write_all(output).await.map_err(BillError::Write)?;
-        writer.flush().await.map_err(BillError::Write)?;
-        Ok(pipeline.finish()?)
+        Ok(response)
     }
 
     /// Downloads a bill to the file at `path`: written to a temporary file beside it, synced,
@@ -90,9 +154,4 @@ impl Client {
         temp.kept();
         Ok(summary)
     }
-}
-
-/// The download URL carries a token: transport errors do not repeat it.
-fn transport(e: reqwest::Error) -> Error {
-    Error::Transport(e.without_url())
 }

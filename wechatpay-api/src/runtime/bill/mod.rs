@@ -161,7 +161,7 @@ fn read_error(e: std::io::Error) -> Error {
         .into_inner()
         .map(|inner| inner.downcast::<reqwest::Error>())
     {
-        Some(Ok(transport)) => Error::Transport(transport.without_url()),
+        Some(Ok(transport)) => Error::transport(*transport),
         Some(Err(other)) => BillError::Read(std::io::Error::new(kind, other)).into(),
         None => BillError::Read(kind.into()).into(),
     }

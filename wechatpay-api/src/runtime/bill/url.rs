@@ -2,7 +2,7 @@
 //! to the client's base URL, never to the host the URL names.
 
 use super::BillFile;
-use crate::runtime::core::{Core, PreparedRequest, RequestParts};
+use crate::runtime::core::RequestParts;
 use crate::runtime::error::{BillError, Error};
 use crate::runtime::operation::{HttpMethod, RequestBodyKind, ResponseBodyKind};
 
@@ -36,9 +36,9 @@ pub(crate) fn download_path(download_url: &str) -> Result<String, BillError> {
     })
 }
 
-/// The signed request for a bill's download URL.
-pub(crate) fn prepare(core: &Core, bill: &BillFile) -> Result<PreparedRequest, Error> {
-    core.prepare(RequestParts {
+/// The parts of a bill's signed GET (signed anew for each attempt).
+pub(crate) fn parts(bill: &BillFile) -> Result<RequestParts<'static>, Error> {
+    Ok(RequestParts {
         method: HttpMethod::Get,
         path: download_path(&bill.download_url)?,
         base_uri: None,

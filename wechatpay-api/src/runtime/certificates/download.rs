@@ -152,6 +152,6 @@ fn verify_answer(
         &parts,
         &answer.body,
         now,
-        trusted.max_skew(),
+        trusted.max_skew_secs(),
     )?)
 }

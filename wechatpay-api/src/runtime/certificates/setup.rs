@@ -59,8 +59,8 @@ impl DownloadConfig {
 /// The signed request of the generated `GET /v3/certificates`.
 fn certificates_request(core: &Weak<Core>) -> Result<(Arc<Core>, PreparedRequest), Error> {
     let core = core.upgrade().ok_or(CertificateError::NoDownloader)?;
-    let mut call = Call::<Core, Get>::new(&*core, PathArgs::new()).query(&GetQuery::default());
-    let request = core.prepare(operation_parts(&mut call)?)?;
+    let call = Call::<Core, Get>::new(&*core, PathArgs::new()).query(&GetQuery::default());
+    let request = core.prepare(&operation_parts(&call)?, false)?;
     Ok((core, request))
 }
 
@@ -74,7 +74,11 @@ pub(crate) fn install_async(core: &Arc<Core>, http: &reqwest::Client, config: Do
         let http = http.clone();
         Box::pin(async move {
             let (core, request) = prepared?;
-            let response = request.send_with(&http).send().await?;
+            let response = request
+                .send_with(&http, core.timeout)
+                .send()
+                .await
+                .map_err(Error::transport)?;
             let status = response.status().as_u16();
             let headers = response.headers().clone();
             let body = read_body(response, core.max_response_bytes).await?;
@@ -99,7 +103,10 @@ pub(crate) fn install_blocking(
     let http = http.clone();
     let fetch = Fetch::Blocking(Box::new(move || {
         let (core, request) = certificates_request(&weak)?;
-        let response = request.send_blocking_with(&http).send()?;
+        let response = request
+            .send_blocking_with(&http, core.timeout)
+            .send()
+            .map_err(Error::transport)?;
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let body = crate::runtime::core::read_body_blocking(response, core.max_response_bytes)?;
