@@ -6,6 +6,7 @@ use crate::v3::bill::fundflowbill::GetResponse;
 
 /// `tradebill` answers with the same type (`tradebill::GetResponse` is an alias of it). The
 /// encoding is not in the answer: add `.gzip()` when the bill was asked for with `tar_type=GZIP`.
+#[cfg_attr(docsrs, doc(cfg(feature = "bill")))]
 impl From<&GetResponse> for BillFile {
     fn from(answer: &GetResponse) -> BillFile {
         BillFile::new(

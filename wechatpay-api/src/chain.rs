@@ -11,6 +11,7 @@ impl Client {
 }
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl crate::runtime::blocking::Client {
     /// The root of the typed APIv3 chain: `client.v3().marketing()…post(&body).send()`.
     pub fn v3(&self) -> V3<'_, crate::runtime::blocking::Client> {

@@ -14,6 +14,7 @@ impl From<&MediaFile> for PostMeta {
     }
 }
 
+#[cfg_attr(docsrs, doc(cfg(feature = "merchant")))]
 impl Client {
     /// Uploads an image (`/v3/merchant/media/upload`) or a video (`…/video_upload`), as the
     /// file's extension says, and returns its `media_id`.
@@ -29,6 +30,7 @@ impl Client {
 }
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(all(feature = "merchant", feature = "blocking"))))]
 impl crate::runtime::blocking::Client {
     /// Uploads an image or a video, as the file's extension says, and returns its `media_id`.
     pub fn upload_media(&self, file: &MediaFile) -> Result<String, Error> {

@@ -578,7 +578,10 @@ pub(crate) fn reqwest_method(method: HttpMethod) -> reqwest::Method {
 }
 
 /// A 2xx answer that passed verification (or a download, which WeChat Pay does not sign).
-#[derive(Debug, Clone)]
+///
+/// `Debug` shows the status, the headers and the body's length, never the body or the
+/// decrypted fields.
+#[derive(Clone)]
 pub struct VerifiedResponse {
     /// The HTTP status.
     pub status: u16,
@@ -589,6 +592,17 @@ pub struct VerifiedResponse {
     /// When answer fields were decrypted: the JSON document of `body` with those fields in
     /// plain text. Never re-serialised: decoding reads it directly.
     pub decrypted: Option<Value>,
+}
+
+impl std::fmt::Debug for VerifiedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedResponse")
+            .field("status", &self.status)
+            .field("headers", &self.headers)
+            .field("body_len", &self.body.len())
+            .field("decrypted", &self.decrypted.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl VerifiedResponse {

@@ -366,6 +366,7 @@ impl super::blocking::Client {
 }
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl DynamicCall<'_, super::blocking::Client> {
     /// Encrypts, serialises and signs the request without sending it.
     pub fn prepare(self) -> Result<PreparedRequest, Error> {

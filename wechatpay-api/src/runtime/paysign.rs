@@ -320,6 +320,7 @@ impl Client {
 }
 
 #[cfg(feature = "blocking")]
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl super::blocking::Client {
     /// The signed `requestPayment` parameters; see [`Client::jsapi_pay_params`].
     pub fn jsapi_pay_params(&self, app_id: &str, prepay_id: &str) -> Result<JsapiPayParams, Error> {

@@ -135,6 +135,7 @@ impl Misbehavior {
 
 /// An answer the server gives for one method and path template (`{x}` matches a segment).
 #[derive(Debug, Clone)]
+#[must_use = "a route does nothing until given to `TestServer::route`"]
 pub struct Route {
     method: HttpMethod,
     template: String,

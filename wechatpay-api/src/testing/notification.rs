@@ -31,7 +31,10 @@ use super::keys;
 /// Builds one signed, encrypted notification. Defaults: the test APIv3 key
 /// ([`keys::APIV3_KEY`]), signed with the test WeChat Pay public key's private half
 /// ([`keys::PUBLIC_KEY_ID`]), the current time, random nonces.
-#[derive(Debug, Clone)]
+///
+/// `Debug` never shows the resource's plaintext, the APIv3 key or the signing key.
+#[derive(Clone)]
+#[must_use]
 pub struct NotificationBuilder {
     event_type: String,
     plaintext: Vec<u8>,
@@ -47,6 +50,19 @@ pub struct NotificationBuilder {
     serial: String,
     private_key_pem: String,
     timestamp: Option<i64>,
+}
+
+impl std::fmt::Debug for NotificationBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NotificationBuilder")
+            .field("event_type", &self.event_type)
+            .field("id", &self.id)
+            .field("resource_type", &self.resource_type)
+            .field("algorithm", &self.algorithm)
+            .field("serial", &self.serial)
+            .field("plaintext_len", &self.plaintext.len())
+            .finish_non_exhaustive()
+    }
 }
 
 impl NotificationBuilder {

@@ -16,6 +16,7 @@ use crate::runtime::observe::Trace;
 use crate::runtime::operation::HttpMethod;
 use crate::runtime::retry::{Attempts, Next};
 
+#[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl Client {
     /// Downloads a bill into `writer`, gunzipping it if `bill.compression` says so, and checks
     /// its size cap and digest; see the async client's `download_bill`.

@@ -53,8 +53,10 @@ pub enum BillCompression {
     Gzip,
 }
 
-/// One bill file to fetch: where, which digest it must have, how it is encoded.
+/// One bill file to fetch: where, which digest it must have, how it is encoded. Its setters
+/// (`gzip`, `max_bytes`, `timeout`) take it and return it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
 pub struct BillFile {
     /// `download_url` of the bill answer. Only its path and query are used: the download goes
     /// to the client's base URL, and the path must be under `/v3/billdownload/`.

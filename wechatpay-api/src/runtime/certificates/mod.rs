@@ -44,6 +44,7 @@ pub const ON_DEMAND_MIN_INTERVAL: std::time::Duration = std::time::Duration::fro
 
 impl KeyStore {
     /// What the store's certificate refresher has done (`None` without one).
+    #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn refresh_status(&self) -> Option<RefreshStatus> {
         self.shared.refresher.get().map(Refresher::status)
     }
