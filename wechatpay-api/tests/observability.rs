@@ -470,3 +470,44 @@ async fn a_failover_is_in_the_span() {
     assert_eq!(retry.fields["failover"], "true");
     assert_no_secret(&capture, &backup);
 }
+
+#[tokio::test]
+async fn debug_output_never_shows_bodies_or_keys() {
+    let server = server();
+    let builder = server.client_builder();
+    let client = server.client_builder().build().unwrap();
+    let key_line = keys::MERCHANT_PRIVATE_KEY_PEM.lines().nth(3).unwrap();
+
+    let call = client.v3().pay().transactions().jsapi().post(&order());
+    let shown = format!("{call:?} {builder:?} {client:?}");
+    for secret in [SENTINEL_BODY, SENTINEL_NAME, key_line] {
+        assert!(!shown.contains(secret), "`{secret}` in {shown}");
+    }
+    assert!(shown.contains("/v3/pay/transactions/jsapi"), "{shown}");
+    drop(call);
+
+    let dynamic = client
+        .request(HttpMethod::Get, out_trade_no::Get::SPEC.path)
+        .param("out_trade_no", SENTINEL_PATH)
+        .query("mchid", SENTINEL_QUERY);
+    let shown = format!("{dynamic:?}");
+    assert!(
+        !shown.contains(SENTINEL_PATH) && !shown.contains(SENTINEL_QUERY),
+        "{shown}"
+    );
+    let answer = dynamic.await.unwrap();
+    let shown = format!("{answer:?}");
+    assert!(!shown.contains(SENTINEL_PATH), "{shown}");
+
+    // A proxy's credentials are never shown, by the pool or by its error.
+    let http = wechatpay_api::runtime::HttpClient::builder()
+        .proxy("http://user:SENTINEL-PASSWORD@127.0.0.1:3128")
+        .build()
+        .unwrap();
+    assert!(!format!("{http:?}").contains("SENTINEL-PASSWORD"));
+    let error = wechatpay_api::runtime::HttpClient::builder()
+        .proxy("::not a url SENTINEL-PASSWORD")
+        .build()
+        .unwrap_err();
+    assert!(!format!("{error} {error:?}").contains("SENTINEL-PASSWORD"));
+}

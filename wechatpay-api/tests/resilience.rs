@@ -244,6 +244,40 @@ async fn closing_an_order_is_retried_without_being_marked() {
 }
 
 #[tokio::test]
+async fn a_get_that_timed_out_is_retried_and_a_post_is_not() {
+    let server = server();
+    let client = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    server.misbehave_once(Misbehavior::Slow(Duration::from_secs(2)));
+    client
+        .v3()
+        .pay()
+        .transactions()
+        .out_trade_no()
+        .out_trade_no(OUT_TRADE_NO)
+        .get(&query())
+        .await
+        .unwrap();
+    assert_eq!(server.requests().len(), 2);
+
+    server.misbehave_once(Misbehavior::Slow(Duration::from_secs(2)));
+    let error = client
+        .v3()
+        .pay()
+        .transactions()
+        .jsapi()
+        .post(&order())
+        .await
+        .unwrap_err();
+    let transport = error.as_transport().expect("a transport error");
+    assert_eq!(transport.kind(), TransportErrorKind::Timeout);
+    assert!(transport.is_timeout() && transport.may_have_reached_server());
+    assert_eq!(server.requests().len(), 3, "the order was sent once");
+}
+
+#[tokio::test]
 async fn a_get_answered_503_is_retried_until_the_limit() {
     let server = server();
     for _ in 0..3 {

@@ -120,6 +120,10 @@ pub enum Misbehavior {
     /// then the connection is closed without any answer: the client sees the connection
     /// drop after its request reached the server.
     DropConnection,
+    /// The request is read, checked and recorded as usual, and its (correct) answer held
+    /// back this long: a client with a shorter timeout gives up after the request reached
+    /// the server.
+    Slow(Duration),
 }
 
 impl Misbehavior {
@@ -294,6 +298,8 @@ struct State {
     counter: u64,
     /// The answer just made must not be sent: the connection is dropped instead.
     drop_connection: bool,
+    /// The answer just made is held back this long (`Misbehavior::Slow`).
+    slow: Duration,
     /// TCP connections accepted.
     connections: u64,
 }
@@ -493,6 +499,7 @@ impl TestServerBuilder {
             requests: Vec::new(),
             counter: 0,
             drop_connection: false,
+            slow: Duration::ZERO,
             connections: 0,
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| {
@@ -791,8 +798,12 @@ async fn handle(
     };
     let mut delay = Duration::ZERO;
     let response = respond(state, parts, body, &mut delay);
-    if std::mem::take(&mut lock(state).drop_connection) {
-        return Err(ConnectionDropped);
+    {
+        let mut state = lock(state);
+        if std::mem::take(&mut state.drop_connection) {
+            return Err(ConnectionDropped);
+        }
+        delay += std::mem::take(&mut state.slow);
     }
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
@@ -1098,8 +1109,10 @@ impl State {
     fn answer(&mut self, status: u16, body: Option<Value>) -> Response<Full<Bytes>> {
         let request_id = self.next_request_id();
         let misbehavior = self.misbehavior.pop_front();
-        if misbehavior == Some(Misbehavior::DropConnection) {
-            self.drop_connection = true;
+        match misbehavior {
+            Some(Misbehavior::DropConnection) => self.drop_connection = true,
+            Some(Misbehavior::Slow(delay)) => self.slow = delay,
+            _ => {}
         }
         let (status, body) = match &misbehavior {
             Some(Misbehavior::Error {
