@@ -51,6 +51,9 @@ pub(crate) enum Why<'a> {
 #[derive(Default)]
 struct State {
     last_download: Option<Instant>,
+    /// The last download caused by an unknown serial: the on-demand rate limit counts these
+    /// only, so a rotation right after a bootstrap, scheduled or explicit download is fetched.
+    last_on_demand: Option<Instant>,
     last_success: Option<Instant>,
     last_error: Option<String>,
     downloads: u64,
@@ -123,21 +126,18 @@ impl Refresher {
     }
 
     /// Whether the download `why` asks for is still needed (checked under the flight lock, so
-    /// callers that waited for another download see its result). `Err` when rate-limited.
+    /// callers that waited for another download see its result). `Err` when rate-limited: an
+    /// unknown serial less than a minute after the last download for an unknown serial, an
+    /// empty store less than a minute after the last download of any kind.
     fn needed(&self, store: &KeyStore, why: Why<'_>) -> Result<bool, Error> {
-        let recent = self
-            .state()
-            .last_download
-            .map(|t| t.elapsed())
-            .filter(|elapsed| *elapsed < ON_DEMAND_MIN_INTERVAL);
-        let needed = match why {
+        let (needed, limited_since) = match why {
             Why::Explicit => return Ok(true),
-            Why::Bootstrap => store.is_empty(),
-            Why::Scheduled => self.is_stale(),
-            Why::UnknownSerial(serial) => !store.knows(serial),
+            Why::Scheduled => return Ok(self.is_stale()),
+            Why::Bootstrap => (store.is_empty(), self.state().last_download),
+            Why::UnknownSerial(serial) => (!store.knows(serial), self.state().last_on_demand),
         };
-        match recent {
-            Some(elapsed) if needed && why != Why::Scheduled => {
+        match limited_since.map(|t| t.elapsed()) {
+            Some(elapsed) if needed && elapsed < ON_DEMAND_MIN_INTERVAL => {
                 Err(CertificateError::RateLimited {
                     retry_after_secs: (ON_DEMAND_MIN_INTERVAL - elapsed).as_secs().max(1),
                 }
@@ -160,7 +160,7 @@ impl Refresher {
         if !self.needed(store, why)? {
             return Ok(None);
         }
-        self.started();
+        self.started(why);
         let answer = fetch().await;
         self.finish(store, answer, why).map(Some)
     }
@@ -181,14 +181,18 @@ impl Refresher {
         if !self.needed(store, why)? {
             return Ok(None);
         }
-        self.started();
+        self.started(why);
         let answer = fetch();
         self.finish(store, answer, why).map(Some)
     }
 
-    fn started(&self) {
+    fn started(&self, why: Why<'_>) {
         let mut state = self.state();
-        state.last_download = Some(Instant::now());
+        let now = Instant::now();
+        state.last_download = Some(now);
+        if matches!(why, Why::UnknownSerial(_)) {
+            state.last_on_demand = Some(now);
+        }
         state.downloads += 1;
     }
 
