@@ -895,6 +895,50 @@ fn a_stale_blocking_client_whose_refresh_fails_still_verifies() {
     assert_eq!(handler.handle(&sent.headers, &sent.body).unwrap().serial, A);
 }
 
+#[test]
+fn a_failed_refresh_on_use_is_not_retried_by_every_call() {
+    let a = cert_a();
+    let server = server_with(&[&a]);
+    let interval = Duration::from_millis(200);
+    let client = downloading(&server)
+        .certificate_refresh_interval(interval)
+        .timeout(Duration::from_secs(2))
+        .build_blocking()
+        .unwrap();
+    query_blocking(&client).unwrap();
+    std::thread::sleep(interval * 2);
+    // WeChat Pay's certificate endpoint hangs (other answers still come): the stale keys'
+    // refresh times out, and the call goes on with the keys it has.
+    server.set_certificate_delay(Duration::from_secs(30));
+    query_blocking(&client).unwrap();
+    assert_eq!(server.certificate_downloads(), 2);
+    assert!(last_error(client.key_store()).is_some());
+    // The keys are still stale, but the calls that follow, one after another or together, do
+    // not each wait for another download.
+    for _ in 0..3 {
+        query_blocking(&client).unwrap();
+    }
+    std::thread::scope(|scope| {
+        let calls: Vec<_> = (0..4)
+            .map(|_| scope.spawn(|| query_blocking(&client)))
+            .collect();
+        for call in calls {
+            call.join().unwrap().unwrap();
+        }
+    });
+    assert_eq!(server.certificate_downloads(), 2);
+    assert_eq!(ids(client.key_store()), [A]);
+
+    // An explicit refresh is not held back; once one succeeds, use refreshes stale keys again.
+    server.set_certificate_delay(Duration::ZERO);
+    client.refresh_certificates().unwrap();
+    assert_eq!(server.certificate_downloads(), 3);
+    assert_eq!(last_error(client.key_store()), None);
+    std::thread::sleep(interval * 2);
+    query_blocking(&client).unwrap();
+    assert_eq!(server.certificate_downloads(), 4);
+}
+
 // --- 6. single flight and the rate limit -----------------------------------------------
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,5 +1,6 @@
 //! When downloads happen: one at a time (single flight), on-demand ones at most once a minute,
-//! scheduled ones when the keys are stale; and what a download changes in the store.
+//! scheduled ones when the keys are stale (on use, not again within a minute of a failed
+//! attempt); and what a download changes in the store.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -42,8 +43,12 @@ pub(crate) enum Why<'a> {
     Explicit,
     /// The store is empty (download mode, first use).
     Bootstrap,
-    /// The keys are older than the refresh interval.
+    /// The keys are older than the refresh interval (the async client's background task).
     Scheduled,
+    /// The keys are older than the refresh interval, seen by a call about to be sent (the
+    /// blocking client): held back for a minute after a failed attempt, so that while WeChat
+    /// Pay fails every call does not wait for a download of its own first.
+    Stale,
     /// An answer or notification named this serial, which the store does not know.
     UnknownSerial(&'a str),
 }
@@ -55,6 +60,8 @@ struct State {
     /// only, so a rotation right after a bootstrap, scheduled or explicit download is fetched.
     last_on_demand: Option<Instant>,
     last_success: Option<Instant>,
+    /// When the last attempt failed; cleared by a success.
+    last_failure: Option<Instant>,
     last_error: Option<String>,
     downloads: u64,
 }
@@ -133,6 +140,13 @@ impl Refresher {
         let (needed, limited_since) = match why {
             Why::Explicit => return Ok(true),
             Why::Scheduled => return Ok(self.is_stale()),
+            Why::Stale => {
+                let failed_recently = self
+                    .state()
+                    .last_failure
+                    .is_some_and(|t| t.elapsed() < ON_DEMAND_MIN_INTERVAL);
+                return Ok(self.is_stale() && !failed_recently);
+            }
             Why::Bootstrap => (store.is_empty(), self.state().last_download),
             Why::UnknownSerial(serial) => (!store.knows(serial), self.state().last_on_demand),
         };
@@ -216,6 +230,7 @@ impl Refresher {
                 }
                 let mut state = self.state();
                 state.last_success = Some(Instant::now());
+                state.last_failure = None;
                 state.last_error = None;
                 Ok(report)
             }
@@ -226,7 +241,9 @@ impl Refresher {
                     error = %e,
                     "certificate refresh failed; the keys in use are kept"
                 );
-                self.state().last_error = Some(e.to_string());
+                let mut state = self.state();
+                state.last_failure = Some(Instant::now());
+                state.last_error = Some(e.to_string());
                 Err(e)
             }
         }
