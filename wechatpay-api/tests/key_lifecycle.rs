@@ -1255,6 +1255,31 @@ async fn unusable_cache_files_are_skipped() {
     assert_eq!(server.certificate_downloads(), 1);
 }
 
+#[tokio::test]
+async fn the_cache_and_the_interval_may_be_set_before_download_mode() {
+    let a = cert_a();
+    let server = server_with(&[&a]);
+    let cache = TempDir::new("order");
+    let client = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .certificate_cache(cache.path())
+        .certificate_refresh_interval(Duration::from_millis(100))
+        .download_certificates(apiv3_key())
+        .force_base_url(server.base_url())
+        .build()
+        .unwrap();
+    query(&client).await.unwrap();
+    assert_eq!(cache.names(), [pem_file(A)]);
+    wait_for("a scheduled download", Duration::from_secs(20), || {
+        server.certificate_downloads() >= 2
+    })
+    .await;
+}
+
 #[test]
 fn a_cache_path_that_is_not_a_directory_is_an_error_of_build() {
     let cache = TempDir::new("file");
