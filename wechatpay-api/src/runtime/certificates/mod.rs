@@ -98,6 +98,7 @@ impl KeyStore {
     /// Before a blocking request: bootstraps an empty store, refreshes stale keys (not again
     /// within a minute of a failed attempt). A failed refresh of a store that still has keys is
     /// logged, not returned.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn prepare_blocking(&self) -> Result<(), Error> {
         let Some(refresher) = self.shared.refresher.get().filter(|r| !r.is_async()) else {
             return Ok(());

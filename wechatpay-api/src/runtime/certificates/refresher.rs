@@ -33,6 +33,7 @@ type BlockingFetch = dyn Fn() -> Result<RawAnswer, Error> + Send + Sync;
 /// How the answer is fetched: by the async or the blocking client that installed the refresher.
 pub(crate) enum Fetch {
     Async(Box<AsyncFetch>),
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     Blocking(Box<BlockingFetch>),
 }
 
@@ -48,6 +49,7 @@ pub(crate) enum Why<'a> {
     /// The keys are older than the refresh interval, seen by a call about to be sent (the
     /// blocking client): held back for a minute after a failed attempt, so that while WeChat
     /// Pay fails every call does not wait for a download of its own first.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     Stale,
     /// An answer or notification named this serial, which the store does not know.
     UnknownSerial(&'a str),
