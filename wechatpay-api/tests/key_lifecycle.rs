@@ -1403,6 +1403,45 @@ async fn a_forged_notification_is_refused_after_at_most_one_download() {
     assert_eq!(server.certificate_downloads(), before);
 }
 
+#[tokio::test]
+async fn a_notification_refused_before_its_signature_is_checked_downloads_nothing() {
+    let a = cert_a();
+    let server = server_with(&[&a]);
+    let client = downloading(&server).build().unwrap();
+    let handler = WebhookHandler::new(apiv3_key()).with_key_store(client.key_store().clone());
+    let sent = NotificationBuilder::new("TRANSACTION.SUCCESS", json!({"out_trade_no": "T1"}))
+        .signed_by(C, keys::MERCHANT_PRIVATE_KEY_PEM)
+        .build()
+        .unwrap();
+    // No signature at all, naming a serial the (empty) store does not know.
+    let mut unsigned = sent.clone();
+    unsigned.set_header("Wechatpay-Signature", None);
+    let result = handler
+        .handle_async(&unsigned.headers, &unsigned.body)
+        .await;
+    assert!(
+        matches!(
+            &result,
+            Err(WebhookError::Signature(VerifyError::MissingHeader(
+                "Wechatpay-Signature"
+            )))
+        ),
+        "{result:?}"
+    );
+    // Another signature algorithm.
+    let mut sm2 = sent.clone();
+    sm2.set_header("Wechatpay-Signature-Type", Some("WECHATPAY2-SM2-WITH-SM3"));
+    let result = handler
+        .handle_event_async::<Value>(&sm2.headers, &sm2.body)
+        .await;
+    assert!(
+        matches!(&result, Err(WebhookError::UnsupportedSignatureType(_))),
+        "{result:?}"
+    );
+    assert_eq!(server.certificate_downloads(), 0);
+    assert!(client.key_store().is_empty());
+}
+
 #[test]
 fn a_notification_from_a_rotated_certificate_refreshes_a_blocking_clients_store() {
     let (a, b) = (cert_a(), cert_b());

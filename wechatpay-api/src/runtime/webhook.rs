@@ -502,14 +502,19 @@ impl WebhookHandler {
 
     /// When the notification names a serial the store does not know and the store refreshes
     /// through an async client: one (single-flight, rate-limited) refresh. Its failure is
-    /// logged by the refresher; the check that follows reports the unknown serial.
+    /// logged by the refresher; the check that follows reports the unknown serial. A
+    /// notification refused before its key is looked up (another signature type, a missing
+    /// signature header) causes no refresh, as with a blocking client's store.
     #[cfg(feature = "certificates")]
     async fn refresh_for<H: HeaderSource + ?Sized>(&self, headers: &H) {
-        let Some(serial) = headers.header("Wechatpay-Serial").map(str::trim) else {
+        if self.keys.refresh_mode() != Some(true) || check_signature_type(headers).is_err() {
+            return;
+        }
+        let Ok(parts) = signature_headers(headers) else {
             return;
         };
-        if self.keys.refresh_mode() == Some(true) && !self.keys.knows(serial) {
-            let why = super::certificates::Why::UnknownSerial(serial);
+        if !self.keys.knows(parts.serial) {
+            let why = super::certificates::Why::UnknownSerial(parts.serial);
             let _ = self.keys.refresh_async(why).await;
         }
     }
@@ -521,12 +526,7 @@ impl WebhookHandler {
         body: &[u8],
         now: i64,
     ) -> Result<Notification<()>, WebhookError> {
-        if let Some(kind) = headers.header("Wechatpay-Signature-Type") {
-            let kind = kind.trim();
-            if !kind.is_empty() && kind != SIGNATURE_TYPE {
-                return Err(WebhookError::UnsupportedSignatureType(kind.to_owned()));
-            }
-        }
+        check_signature_type(headers)?;
         let parts = signature_headers(headers)?;
         let verdict = self.keys.verify_parts(&parts, body, now);
         #[cfg(feature = "certificates")]
@@ -594,6 +594,16 @@ impl WebhookHandler {
                 .filter(|v| !v.is_empty()),
             plaintext,
         })
+    }
+}
+
+/// `Wechatpay-Signature-Type`, when present, must be the one of APIv3.
+fn check_signature_type<H: HeaderSource + ?Sized>(headers: &H) -> Result<(), WebhookError> {
+    match headers.header("Wechatpay-Signature-Type").map(str::trim) {
+        Some(kind) if !kind.is_empty() && kind != SIGNATURE_TYPE => {
+            Err(WebhookError::UnsupportedSignatureType(kind.to_owned()))
+        }
+        _ => Ok(()),
     }
 }
 
