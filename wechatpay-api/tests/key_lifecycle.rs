@@ -1087,6 +1087,30 @@ async fn a_short_interval_makes_the_background_task_download_without_calls() {
 }
 
 #[tokio::test]
+async fn the_first_scheduled_download_comes_one_interval_after_the_bootstrap() {
+    let a = cert_a();
+    let server = server_with(&[&a]);
+    let interval = Duration::from_secs(3);
+    let client = downloading(&server)
+        .certificate_refresh_interval(interval)
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    query(&client).await.unwrap();
+    assert_eq!(server.certificate_downloads(), 1);
+    // Due one interval after the bootstrap; waited for with half an interval to spare (a
+    // schedule that skips its first tick comes a whole interval later).
+    wait_for("the first scheduled download", interval * 3 / 2, || {
+        server.certificate_downloads() >= 2
+    })
+    .await;
+    // And not before: the keys were fresh until then.
+    assert!(started.elapsed() >= interval);
+    let status = client.key_store().refresh_status().unwrap();
+    assert_eq!((status.downloads, status.last_error), (2, None));
+}
+
+#[tokio::test]
 async fn a_failing_scheduled_refresh_is_recorded_and_retried() {
     let a = cert_a();
     let server = server_with(&[&a]);

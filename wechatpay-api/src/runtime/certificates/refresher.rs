@@ -134,6 +134,15 @@ impl Refresher {
             .is_none_or(|t| t.elapsed() >= self.interval)
     }
 
+    /// How long the scheduled task sleeps: until the keys of the last success turn stale, or a
+    /// whole interval when they are stale already (none yet, or the last attempt failed).
+    fn until_due(&self) -> Duration {
+        match self.state().last_success.map(|t| t.elapsed()) {
+            Some(age) if age < self.interval => self.interval - age,
+            _ => self.interval,
+        }
+    }
+
     /// Whether the download `why` asks for is still needed (checked under the flight lock, so
     /// callers that waited for another download see its result). `Err` when rate-limited: an
     /// unknown serial less than a minute after the last download for an unknown serial, an
@@ -252,7 +261,9 @@ impl Refresher {
     }
 
     /// Starts the scheduled refresh task of an async store, once, when a Tokio runtime is
-    /// running; it ends when the store is dropped.
+    /// running; it ends when the store is dropped. It wakes when the keys turn stale, counted
+    /// from the last successful download of any kind (so the first one comes an interval
+    /// after the bootstrap, not a tick that found the keys fresh and another interval later).
     pub(crate) fn start_schedule(&self, store: &KeyStore) {
         if !self.is_async() || self.schedule_started.swap(true, Ordering::AcqRel) {
             return;
@@ -262,18 +273,20 @@ impl Refresher {
             return;
         };
         let weak = Arc::downgrade(&store.shared);
-        let interval = self.interval;
+        let mut wait = self.interval;
         runtime.spawn(async move {
             loop {
-                tokio::time::sleep(interval).await;
+                tokio::time::sleep(wait).await;
                 let Some(shared) = weak.upgrade() else {
                     return;
                 };
                 let store = KeyStore { shared };
-                if let Some(refresher) = store.shared.refresher.get() {
-                    // Failures are logged and recorded in the status by `finish`.
-                    let _ = refresher.run_async(&store, Why::Scheduled).await;
-                }
+                let Some(refresher) = store.shared.refresher.get() else {
+                    return;
+                };
+                // Failures are logged and recorded in the status by `finish`.
+                let _ = refresher.run_async(&store, Why::Scheduled).await;
+                wait = refresher.until_due();
             }
         });
     }
