@@ -1466,6 +1466,37 @@ async fn a_notification_refused_before_its_signature_is_checked_downloads_nothin
     assert!(client.key_store().is_empty());
 }
 
+#[tokio::test]
+async fn the_async_handlers_do_not_block_on_a_blocking_clients_store() {
+    let (a, b) = (cert_a(), cert_b());
+    let server = server_with(&[&a]);
+    // A blocking client, built and bootstrapped outside the runtime.
+    let builder = downloading(&server);
+    let client = std::thread::spawn(move || {
+        let client = builder.build_blocking().unwrap();
+        client.refresh_certificates().unwrap();
+        client
+    })
+    .join()
+    .unwrap();
+    let handler = WebhookHandler::new(apiv3_key()).with_key_store(client.key_store().clone());
+    server.add_certificate(b);
+    server.sign_with(B).unwrap();
+    let sent = server
+        .notification("TRANSACTION.SUCCESS", json!({"out_trade_no": "T1"}))
+        .build()
+        .unwrap();
+    // Inside the runtime, the async handlers cannot download through the blocking client:
+    // the notification is refused (WeChat Pay sends it again), nothing panics.
+    let result = handler.handle_async(&sent.headers, &sent.body).await;
+    assert!(
+        matches!(&result, Err(WebhookError::Signature(VerifyError::UnknownSerial(s))) if s == B),
+        "{result:?}"
+    );
+    assert_eq!(server.certificate_downloads(), 1);
+    std::thread::spawn(move || drop(client)).join().unwrap();
+}
+
 #[test]
 fn a_notification_from_a_rotated_certificate_refreshes_a_blocking_clients_store() {
     let (a, b) = (cert_a(), cert_b());
