@@ -165,6 +165,7 @@ fn query_blocking(client: &blocking::Client) -> Result<String, Error> {
         .map(|order| order.out_trade_no)
 }
 
+/// The ids of the store's keys, sorted.
 fn ids(store: &KeyStore) -> Vec<String> {
     store.keys().iter().map(|k| k.id().to_owned()).collect()
 }
@@ -175,10 +176,12 @@ fn serials(
     certificates.iter().map(|c| c.serial_no.as_str()).collect()
 }
 
+/// The serials of a report: (valid, out of validity).
 fn report_serials(report: &CertificateReport) -> (Vec<&str>, Vec<&str>) {
     (serials(&report.valid), serials(&report.out_of_validity))
 }
 
+/// Downloads the store's refresher attempted.
 fn downloads_status(store: &KeyStore) -> u64 {
     store
         .refresh_status()
@@ -193,7 +196,7 @@ fn last_error(store: &KeyStore) -> Option<String> {
         .last_error
 }
 
-/// The `n` requests the server accepted after the first `skip`, by path.
+/// The paths of the requests the server accepted after the first `skip`.
 fn paths_after(server: &TestServer, skip: usize) -> Vec<String> {
     server
         .requests()
