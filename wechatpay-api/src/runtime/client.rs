@@ -33,6 +33,11 @@ pub struct ClientBuilder {
     key_store: Option<KeyStore>,
     #[cfg(feature = "certificates")]
     download: Option<super::certificates::DownloadConfig>,
+    /// Download-mode settings, kept apart so they may be given before `download_certificates`.
+    #[cfg(feature = "certificates")]
+    certificate_refresh_interval: Option<Duration>,
+    #[cfg(feature = "certificates")]
+    certificate_cache: Option<std::path::PathBuf>,
     base_url: String,
     force_base_url: bool,
     timeout: Duration,
@@ -49,6 +54,10 @@ impl Default for ClientBuilder {
             key_store: None,
             #[cfg(feature = "certificates")]
             download: None,
+            #[cfg(feature = "certificates")]
+            certificate_refresh_interval: None,
+            #[cfg(feature = "certificates")]
+            certificate_cache: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             force_base_url: false,
             timeout: DEFAULT_TIMEOUT,
@@ -116,22 +125,21 @@ impl ClientBuilder {
         self
     }
 
-    /// How often downloaded certificates are refreshed (default 12 h).
+    /// How often downloaded certificates are refreshed (default 12 h). Download mode only
+    /// (given before or after [`download_certificates`](Self::download_certificates)).
     #[cfg(feature = "certificates")]
     pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
-        if let Some(download) = self.download.as_mut() {
-            download.interval = interval;
-        }
+        self.certificate_refresh_interval = Some(interval);
         self
     }
 
     /// A directory where downloaded certificates are kept (`<serial>.pem`, written atomically)
     /// and read back, each re-validated, when a client is built: a restart verifies at once.
+    /// Download mode only (given before or after
+    /// [`download_certificates`](Self::download_certificates)).
     #[cfg(feature = "certificates")]
     pub fn certificate_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        if let Some(download) = self.download.as_mut() {
-            download.cache = Some(dir.into());
-        }
+        self.certificate_cache = Some(dir.into());
         self
     }
 
@@ -216,11 +224,21 @@ impl ClientBuilder {
             }
         }
         #[cfg(feature = "certificates")]
-        let downloads = self.download.is_some();
+        let download = self.download.map(|mut download| {
+            if let Some(interval) = self.certificate_refresh_interval {
+                download.interval = interval;
+            }
+            if let Some(dir) = self.certificate_cache {
+                download.cache = Some(dir);
+            }
+            download
+        });
+        #[cfg(feature = "certificates")]
+        let downloads = download.is_some();
         #[cfg(not(feature = "certificates"))]
         let downloads = false;
         #[cfg(feature = "certificates")]
-        if let Some(download) = &self.download {
+        if let Some(download) = &download {
             download.load_cache(&keys)?;
         }
         if keys.is_empty() && !downloads {
@@ -246,7 +264,7 @@ impl ClientBuilder {
             timeout: self.timeout,
             connect_timeout: self.connect_timeout,
             #[cfg(feature = "certificates")]
-            download: self.download,
+            download,
         })
     }
 

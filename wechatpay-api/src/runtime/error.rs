@@ -505,8 +505,8 @@ pub enum CertificateError {
     Parse { serial_no: String, reason: String },
     /// An entry's `serial_no` is not the serial of the certificate it carries.
     SerialMismatch { listed: String, actual: String },
-    /// A download was asked for (unknown serial, empty store) less than a minute after the
-    /// last one.
+    /// A download was asked for less than a minute after the last one: for an unknown serial,
+    /// after the last download for an unknown serial; for an empty store, after any download.
     RateLimited { retry_after_secs: u64 },
     /// The client was not built to download certificates, or the client is gone.
     NoDownloader,

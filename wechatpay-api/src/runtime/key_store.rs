@@ -239,6 +239,7 @@ pub(crate) fn verify_with(
 }
 
 /// Why a certificate cannot be trusted at `now`, if it cannot.
+#[cfg(feature = "certificates")]
 pub(crate) fn validity_problem(key: &WechatpayKey, now: i64, max_skew: i64) -> Option<String> {
     match key.source() {
         KeySource::PlatformCertificate { not_after, .. }

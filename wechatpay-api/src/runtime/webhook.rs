@@ -383,8 +383,10 @@ impl WebhookHandler {
 
     /// Uses `store` (e.g. `client.key_store().clone()`) for the WeChat Pay keys: the handler
     /// sees every key the client has, including refreshed certificates, and a notification
-    /// naming an unknown serial triggers the client's on-demand refresh (synchronously for a
-    /// blocking client; through the `*_async` methods for an async one).
+    /// naming an unknown serial triggers the client's on-demand refresh: for a blocking
+    /// client, inside the synchronous `handle*` methods (the `*_async` ones, which run inside
+    /// an async runtime, do not download through it); for an async client, through the
+    /// `*_async` methods.
     pub fn with_key_store(mut self, store: KeyStore) -> WebhookHandler {
         self.keys = store;
         self
@@ -437,7 +439,7 @@ impl WebhookHandler {
         headers: &(impl HeaderSource + ?Sized),
         body: impl AsRef<[u8]>,
     ) -> Result<Notification<T>, WebhookError> {
-        let notification = self.open(headers, body.as_ref(), unix_now())?;
+        let notification = self.open(headers, body.as_ref(), unix_now(), BLOCKING_REFRESH)?;
         let resource = notification.decode::<T>()?;
         Ok(notification.map(|()| resource))
     }
@@ -460,7 +462,7 @@ impl WebhookHandler {
         body: impl AsRef<[u8]>,
         now: i64,
     ) -> Result<Notification<E>, WebhookError> {
-        let notification = self.open(headers, body.as_ref(), now)?;
+        let notification = self.open(headers, body.as_ref(), now, BLOCKING_REFRESH)?;
         let resource = notification.event::<E>()?;
         Ok(notification.map(|()| resource))
     }
@@ -485,7 +487,9 @@ impl WebhookHandler {
         body: impl AsRef<[u8]>,
     ) -> Result<Notification<T>, WebhookError> {
         self.refresh_for(headers).await;
-        self.handle_as(headers, body)
+        let notification = self.open(headers, body.as_ref(), unix_now(), NO_BLOCKING_REFRESH)?;
+        let resource = notification.decode::<T>()?;
+        Ok(notification.map(|()| resource))
     }
 
     /// [`handle_event`](Self::handle_event) with the on-demand refresh of
@@ -497,41 +501,51 @@ impl WebhookHandler {
         body: impl AsRef<[u8]>,
     ) -> Result<Notification<E>, WebhookError> {
         self.refresh_for(headers).await;
-        self.handle_event(headers, body)
+        let notification = self.open(headers, body.as_ref(), unix_now(), NO_BLOCKING_REFRESH)?;
+        let resource = notification.event::<E>()?;
+        Ok(notification.map(|()| resource))
     }
 
     /// When the notification names a serial the store does not know and the store refreshes
     /// through an async client: one (single-flight, rate-limited) refresh. Its failure is
-    /// logged by the refresher; the check that follows reports the unknown serial.
+    /// logged by the refresher; the check that follows reports the unknown serial. A
+    /// notification refused before its key is looked up (another signature type, a missing
+    /// signature header) causes no refresh, as with a blocking client's store.
     #[cfg(feature = "certificates")]
     async fn refresh_for<H: HeaderSource + ?Sized>(&self, headers: &H) {
-        let Some(serial) = headers.header("Wechatpay-Serial").map(str::trim) else {
+        if self.keys.refresh_mode() != Some(true) || check_signature_type(headers).is_err() {
+            return;
+        }
+        let Ok(parts) = signature_headers(headers) else {
             return;
         };
-        if self.keys.refresh_mode() == Some(true) && !self.keys.knows(serial) {
-            let why = super::certificates::Why::UnknownSerial(serial);
+        if !self.keys.knows(parts.serial) {
+            let why = super::certificates::Why::UnknownSerial(parts.serial);
             let _ = self.keys.refresh_async(why).await;
         }
     }
 
-    /// Verifies the signature, reads the envelope and decrypts the resource.
+    /// Verifies the signature, reads the envelope and decrypts the resource. With
+    /// `blocking_refresh` (the synchronous handlers), an unknown serial in a blocking client's
+    /// store is refreshed here; the async handlers never do, since they run inside an async
+    /// runtime where the blocking client cannot be used.
     fn open<H: HeaderSource + ?Sized>(
         &self,
         headers: &H,
         body: &[u8],
         now: i64,
+        blocking_refresh: bool,
     ) -> Result<Notification<()>, WebhookError> {
-        if let Some(kind) = headers.header("Wechatpay-Signature-Type") {
-            let kind = kind.trim();
-            if !kind.is_empty() && kind != SIGNATURE_TYPE {
-                return Err(WebhookError::UnsupportedSignatureType(kind.to_owned()));
-            }
-        }
+        check_signature_type(headers)?;
         let parts = signature_headers(headers)?;
         let verdict = self.keys.verify_parts(&parts, body, now);
+        #[cfg(not(feature = "certificates"))]
+        let _ = blocking_refresh;
         #[cfg(feature = "certificates")]
         let verdict = match verdict {
-            Err(VerifyError::UnknownSerial(serial)) if self.keys.refresh_mode() == Some(false) => {
+            Err(VerifyError::UnknownSerial(serial))
+                if blocking_refresh && self.keys.refresh_mode() == Some(false) =>
+            {
                 let why = super::certificates::Why::UnknownSerial(&serial);
                 match self.keys.refresh_blocking(why) {
                     Ok(_) => self.keys.verify_parts(&parts, body, now),
@@ -594,6 +608,22 @@ impl WebhookHandler {
                 .filter(|v| !v.is_empty()),
             plaintext,
         })
+    }
+}
+
+/// `open` from a synchronous handler: it may refresh a blocking client's store.
+const BLOCKING_REFRESH: bool = true;
+/// `open` from an async handler: it never blocks.
+#[cfg(feature = "certificates")]
+const NO_BLOCKING_REFRESH: bool = false;
+
+/// `Wechatpay-Signature-Type`, when present, must be the one of APIv3.
+fn check_signature_type<H: HeaderSource + ?Sized>(headers: &H) -> Result<(), WebhookError> {
+    match headers.header("Wechatpay-Signature-Type").map(str::trim) {
+        Some(kind) if !kind.is_empty() && kind != SIGNATURE_TYPE => {
+            Err(WebhookError::UnsupportedSignatureType(kind.to_owned()))
+        }
+        _ => Ok(()),
     }
 }
 

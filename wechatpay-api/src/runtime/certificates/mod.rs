@@ -95,8 +95,10 @@ impl KeyStore {
         Ok(())
     }
 
-    /// Before a blocking request: bootstraps an empty store, refreshes stale keys. A failed
-    /// refresh of a store that still has keys is logged, not returned.
+    /// Before a blocking request: bootstraps an empty store, refreshes stale keys (not again
+    /// within a minute of a failed attempt). A failed refresh of a store that still has keys is
+    /// logged, not returned.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn prepare_blocking(&self) -> Result<(), Error> {
         let Some(refresher) = self.shared.refresher.get().filter(|r| !r.is_async()) else {
             return Ok(());
@@ -104,7 +106,7 @@ impl KeyStore {
         if self.is_empty() {
             self.refresh_blocking(Why::Bootstrap)?;
         } else if refresher.is_stale() {
-            let _ = self.refresh_blocking(Why::Scheduled);
+            let _ = self.refresh_blocking(Why::Stale);
         }
         Ok(())
     }
