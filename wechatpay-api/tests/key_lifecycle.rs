@@ -466,6 +466,45 @@ async fn an_expired_certificate_leaves_the_store_at_the_next_refresh() {
     assert_eq!(server.certificate_downloads(), 2);
 }
 
+#[tokio::test]
+async fn a_certificate_no_longer_listed_is_withdrawn_from_the_store_and_the_cache() {
+    let (a, b) = (cert_a(), cert_b());
+    let server = server_with(&[&a, &b]);
+    let cache = TempDir::new("withdrawn");
+    let client = downloading(&server)
+        .certificate_cache(cache.path())
+        .build()
+        .unwrap();
+    client.refresh_certificates().await.unwrap();
+    assert_eq!(ids(client.key_store()), [A, B]);
+    assert_eq!(cache.names(), [pem_file(A), pem_file(B)]);
+
+    // WeChat Pay stops listing A although it has not expired (withdrawn): the next refresh
+    // drops it from the store and the cache, so a restart does not bring it back.
+    server.sign_with(B).unwrap();
+    server.remove_certificate(A);
+    client.refresh_certificates().await.unwrap();
+    assert_eq!(ids(client.key_store()), [B]);
+    assert_eq!(cache.names(), [pem_file(B)]);
+    let restarted = downloading(&server)
+        .certificate_cache(cache.path())
+        .build()
+        .unwrap();
+    assert_eq!(ids(restarted.key_store()), [B]);
+}
+
+#[test]
+fn a_refresh_interval_below_the_minimum_is_an_error_of_build() {
+    let server = server_with(&[&cert_a()]);
+    let result = downloading(&server)
+        .certificate_refresh_interval(std::time::Duration::ZERO)
+        .build();
+    assert!(
+        matches!(&result, Err(Error::Config(m)) if m.contains("minimum")),
+        "{result:?}"
+    );
+}
+
 // --- 3. validity -----------------------------------------------------------------------
 
 #[tokio::test]
@@ -864,13 +903,15 @@ async fn a_failed_bootstrap_fails_the_call_and_an_explicit_refresh_recovers() {
 fn a_stale_blocking_client_whose_refresh_fails_still_verifies() {
     let a = cert_a();
     let server = server_with(&[&a]);
-    // Always stale: every call refreshes first.
+    // The shortest interval: stale again after a short sleep.
+    let interval = Duration::from_millis(100);
     let client = downloading(&server)
-        .certificate_refresh_interval(Duration::ZERO)
+        .certificate_refresh_interval(interval)
         .build_blocking()
         .unwrap();
     query_blocking(&client).unwrap();
     assert_eq!(server.certificate_downloads(), 1);
+    std::thread::sleep(interval * 2);
     server.misbehave_once(Misbehavior::Error {
         status: 503,
         code: "SYSTEM_ERROR".into(),
@@ -1257,20 +1298,12 @@ async fn unusable_cache_files_are_skipped() {
         "{:?}",
         ids(client.key_store())
     );
-    // So the first call bootstraps, and the refresh writes A beside the others.
+    // So the first call bootstraps; the refresh writes A and prunes the `.pem` files of
+    // certificates the download does not list (files of other kinds are left alone).
     query(&client).await.unwrap();
     assert_eq!(server.certificate_downloads(), 1);
     assert_eq!(ids(client.key_store()), [A]);
-    let mut expected = vec![
-        pem_file(A),
-        pem_file(B),
-        pem_file(C),
-        pem_file(E),
-        pem_file(F),
-        "notes.txt".to_owned(),
-    ];
-    expected.sort();
-    assert_eq!(cache.names(), expected);
+    assert_eq!(cache.names(), [pem_file(A), "notes.txt".to_owned()]);
 
     // Now A is read back (its own file), and the others are still skipped.
     let again = downloading(&server)

@@ -125,7 +125,7 @@ impl ClientBuilder {
         self
     }
 
-    /// How often downloaded certificates are refreshed (default 12 h). Download mode only
+    /// How often downloaded certificates are refreshed (default 12 h, at least 100 ms). Download mode only
     /// (given before or after [`download_certificates`](Self::download_certificates)).
     #[cfg(feature = "certificates")]
     pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
@@ -239,6 +239,13 @@ impl ClientBuilder {
         let downloads = false;
         #[cfg(feature = "certificates")]
         if let Some(download) = &download {
+            if download.interval < super::certificates::MIN_REFRESH_INTERVAL {
+                return Err(Error::Config(format!(
+                    "certificate refresh interval {:?} is shorter than the {:?} minimum",
+                    download.interval,
+                    super::certificates::MIN_REFRESH_INTERVAL
+                )));
+            }
             download.load_cache(&keys)?;
         }
         if keys.is_empty() && !downloads {

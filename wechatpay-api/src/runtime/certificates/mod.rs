@@ -39,6 +39,9 @@ use super::key_store::KeyStore;
 /// The default interval of scheduled refreshes.
 pub const DEFAULT_REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 
+/// The shortest refresh interval a client accepts (a zero interval would spin).
+pub const MIN_REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The least time between two downloads caused by unknown serials.
 pub const ON_DEMAND_MIN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 

@@ -292,13 +292,20 @@ impl Refresher {
     }
 }
 
-/// The store after a successful download: public keys and still-valid certificates stay, the
-/// downloaded valid certificates are added (or replace their namesakes), expired ones go.
+/// The store after a successful download: public keys stay; when the download lists at least
+/// one valid certificate, the certificates are exactly those (a certificate WeChat Pay no longer
+/// lists is withdrawn, and an expired one gone); when it lists none, the certificates in use
+/// are kept, less the expired ones (a refresh never empties the store).
 fn install(store: &KeyStore, report: &CertificateReport, now: i64) {
     store.update(|keys| {
-        keys.retain(|_, key| {
-            !matches!(key.source(), KeySource::PlatformCertificate { .. })
-                || validity_problem(key, now, 0).is_none()
+        let withdraw_unlisted = !report.valid.is_empty();
+        keys.retain(|serial, key| match key.source() {
+            KeySource::PublicKey => true,
+            KeySource::PlatformCertificate { .. } if withdraw_unlisted => report
+                .valid
+                .iter()
+                .any(|c| c.serial_no.eq_ignore_ascii_case(serial)),
+            KeySource::PlatformCertificate { .. } => validity_problem(key, now, 0).is_none(),
         });
         for certificate in &report.valid {
             keys.insert(certificate.serial_no.clone(), certificate.key.clone());
