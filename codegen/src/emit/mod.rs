@@ -72,10 +72,10 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
         let mut node = &mut root;
         for segment in relative.split('/') {
             node = node.children.entry(segment.to_owned()).or_default();
-            if let Some(name) = placeholder(segment) {
-                if node.param.is_none() {
-                    node.param = op.path_params.iter().find(|p| p.name == name);
-                }
+            if let Some(name) = placeholder(segment)
+                && node.param.is_none()
+            {
+                node.param = op.path_params.iter().find(|p| p.name == name);
             }
         }
         if !node.operations.iter().any(|o| o.method == op.method) {

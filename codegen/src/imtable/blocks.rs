@@ -57,10 +57,10 @@ pub fn read_blocks(text: &str) -> Vec<Block> {
             }
             Event::End(end) => {
                 depth = depth.saturating_sub(1);
-                if depth == 0 {
-                    if let Some(block) = current.take() {
-                        blocks.push(block);
-                    }
+                if depth == 0
+                    && let Some(block) = current.take()
+                {
+                    blocks.push(block);
                 }
                 if end == TagEnd::Paragraph && depth > 0 {
                     push_text(current.as_mut(), "\n");

@@ -55,12 +55,11 @@ fn colon_list(description: &str) -> Vec<String> {
     for item in description.split("<br/>") {
         let item = item.trim();
         let item = item.rsplit_once('，').map_or(item, |(_, tail)| tail);
-        if let Some(rest) = item.strip_prefix('`') {
-            if let Some((value, after)) = rest.split_once('`') {
-                if after.starts_with('：') || after.starts_with(':') {
-                    values.push(value.to_owned());
-                }
-            }
+        if let Some(rest) = item.strip_prefix('`')
+            && let Some((value, after)) = rest.split_once('`')
+            && (after.starts_with('：') || after.starts_with(':'))
+        {
+            values.push(value.to_owned());
         }
     }
     if !values.is_empty() {

@@ -248,15 +248,13 @@ fn split_resource(resource: &mut Field) -> Result<Plaintext, (u32, String)> {
         .fields
         .iter()
         .position(|f| is_ciphertext(f) && f.decoded.is_none())
-    {
-        if let Some(late) = resource
+        && let Some(late) = resource
             .fields
             .iter()
             .position(|f| f.encrypted.is_none() && f.encoded.is_none() && f.decoded.is_some())
-        {
-            let moved = resource.fields[late].decoded.take();
-            resource.fields[at].decoded = moved;
-        }
+    {
+        let moved = resource.fields[late].decoded.take();
+        resource.fields[at].decoded = moved;
     }
     // The usual shape: the decrypted fields hang under `ciphertext` as decoded content.
     if let Some(ciphertext) = resource.fields.iter_mut().find(|f| is_ciphertext(f)) {

@@ -193,14 +193,14 @@ impl Parser<'_> {
                     })
                 }
             };
-            if let Member::Signature(_) = member {
-                if !signatures_allowed {
-                    return Err(ParseError {
-                        offset,
-                        message: "call and method signatures are not supported in object types"
-                            .to_owned(),
-                    });
-                }
+            if let Member::Signature(_) = member
+                && !signatures_allowed
+            {
+                return Err(ParseError {
+                    offset,
+                    message: "call and method signatures are not supported in object types"
+                        .to_owned(),
+                });
             }
             members.push(member);
             if !self.eat(';') {
