@@ -244,3 +244,42 @@ fn the_markdown_report() {
         )
     });
 }
+
+/// The synthetic notification pages of `fixtures/webhook/` (hand-written).
+fn webhook_fixture(name: &str) -> String {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/webhook")
+        .join(name);
+    std::fs::read_to_string(path).expect("fixture exists")
+}
+
+#[test]
+fn notifications_pair_by_event_type_and_compare_their_resource() {
+    let paid = webhook_fixture("DEMO.PAID.md");
+    let sp_mchid =
+        "| sp_mchid {data-required data-indent=3} | string | 服务商商户号(仅服务商模式)\n";
+    assert!(paid.contains(sp_mchid));
+    let old = tree(&[("webhook/v3/DEMO.PAID.md", &paid)]);
+    let new = tree(&[
+        ("webhook/v3/DEMO.PAID.md", &paid.replace(sp_mchid, "")),
+        (
+            "webhook/v3/DEMO.SIGNED.md",
+            &webhook_fixture("DEMO.SIGNED.md"),
+        ),
+    ]);
+    let report = diff::diff(&old, &new);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    let rows: Vec<(&str, Option<&str>, Rule)> = report
+        .changes
+        .iter()
+        .map(|c| (c.operation.as_str(), c.field.as_deref(), c.rule))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("DEMO.PAID", Some("sp_mchid"), Rule::ResourceFieldRemoved),
+            ("DEMO.SIGNED", None, Rule::NotificationAdded),
+        ]
+    );
+    assert_eq!(report.changes[0].location, diff::Location::Response);
+}
