@@ -67,7 +67,19 @@ fn operation(out: &mut String, changes: &[Change]) {
         String::new()
     };
     let _ = writeln!(out, "\n### `{name}`{mark}\n");
-    let _ = writeln!(out, "| | location | field | change | why | source |");
+    // One file per side for the whole operation (the usual case): named once, lines in rows.
+    let files = common_files(changes);
+    if let Some((old, new)) = &files {
+        let _ = match (old, new) {
+            (Some(old), Some(new)) if old == new => writeln!(out, "`{old}`\n"),
+            (old, new) => writeln!(out, "{} → {}\n", file_cell(old), file_cell(new)),
+        };
+    }
+    let _ = writeln!(
+        out,
+        "| | location | field | change | why | {} |",
+        if files.is_some() { "lines" } else { "source" }
+    );
     let _ = writeln!(out, "|---|---|---|---|---|---|");
     for change in changes {
         let _ = writeln!(
@@ -85,9 +97,47 @@ fn operation(out: &mut String, changes: &[Change]) {
                 .map_or("—".to_owned(), |f| format!("`{f}`")),
             cell(&describe(change)),
             cell(change.rule.why()),
-            sources(change),
+            if files.is_some() {
+                lines(change)
+            } else {
+                sources(change)
+            },
         );
     }
+}
+
+/// `file:line` split into its file and line.
+fn split(at: Option<&str>) -> (Option<&str>, Option<&str>) {
+    match at.and_then(|a| a.rsplit_once(':')) {
+        Some((file, line)) => (Some(file), Some(line)),
+        None => (None, None),
+    }
+}
+
+/// The old and the new file when every change of the group names the same ones.
+fn common_files(changes: &[Change]) -> Option<(Option<String>, Option<String>)> {
+    fn files(c: &Change) -> (Option<&str>, Option<&str>) {
+        (split(c.old.as_deref()).0, split(c.new.as_deref()).0)
+    }
+    let first = files(&changes[0]);
+    changes
+        .iter()
+        .all(|c| files(c) == first)
+        .then(|| (first.0.map(str::to_owned), first.1.map(str::to_owned)))
+}
+
+fn file_cell(file: &Option<String>) -> String {
+    file.as_deref().map_or("—".to_owned(), |f| format!("`{f}`"))
+}
+
+/// `31 → 33`: the lines of a change whose files the heading names.
+fn lines(change: &Change) -> String {
+    let line = |at: Option<&str>| split(at).1.unwrap_or("—").to_owned();
+    format!(
+        "{} → {}",
+        line(change.old.as_deref()),
+        line(change.new.as_deref())
+    )
 }
 
 /// What changed, in words.
@@ -166,23 +216,14 @@ fn values(these: &Value, others: &Value) -> String {
         .join(", ")
 }
 
-/// `file:line → line` when both sides are one file, else both in full.
+/// Both `file:line`s in full.
 fn sources(change: &Change) -> String {
-    match (change.old.as_deref(), change.new.as_deref()) {
-        (Some(old), Some(new)) => {
-            let split = |s: &str| {
-                s.rsplit_once(':')
-                    .map(|(f, l)| (f.to_owned(), l.to_owned()))
-            };
-            match (split(old), split(new)) {
-                (Some((of, ol)), Some((nf, nl))) if of == nf => format!("`{of}:{ol}` → `:{nl}`"),
-                _ => format!("`{old}` → `{new}`"),
-            }
-        }
-        (Some(old), None) => format!("`{old}` → —"),
-        (None, Some(new)) => format!("— → `{new}`"),
-        (None, None) => "—".to_owned(),
-    }
+    let at = |a: Option<&str>| a.map_or("—".to_owned(), |a| format!("`{a}`"));
+    format!(
+        "{} → {}",
+        at(change.old.as_deref()),
+        at(change.new.as_deref())
+    )
 }
 
 /// A table cell: no pipes, no line breaks.
