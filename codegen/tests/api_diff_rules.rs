@@ -842,6 +842,35 @@ fn encryption_changed() {
     assert_eq!(report.changes[0].after, serde_json::Value::Null);
 }
 
+#[test]
+fn encryption_changed_not_applied() {
+    // The runtime encrypts JSON bodies only (not a multipart `meta` part) and decrypts JSON
+    // answers only (not the members of a notification's resource).
+    let meta = |field: Field| required(json_string("meta", vec![field]));
+    let report = diff_ops(
+        vec![upload(vec![file_part("file"), meta(string("phone"))])],
+        vec![upload(vec![
+            file_part("file"),
+            meta(encrypted(string("phone"))),
+        ])],
+    );
+    assert_eq!(
+        rows(&report),
+        [(
+            EncryptionChanged,
+            Request,
+            Some("meta.phone"),
+            Rule::EncryptionChangedNotApplied,
+            ADDITIVE
+        )]
+    );
+    let report = diff_events(
+        vec![notification("DEMO.PAID", vec![string("phone")])],
+        vec![notification("DEMO.PAID", vec![encrypted(string("phone"))])],
+    );
+    assert_eq!(report.changes[0].rule, Rule::EncryptionChangedNotApplied);
+}
+
 // ---- path placeholders, multipart parts, runtime headers, documentation ----------------
 
 fn by_id(path: &str, param: Option<Field>) -> Operation {

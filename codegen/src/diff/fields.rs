@@ -35,8 +35,10 @@ impl<'a> Level<'a> {
             !field.fields.is_empty() || (resource && field.variants.iter().any(|v| !v.is_empty()));
         // The emitter makes a struct of an object's (or object array's) documented members; a
         // notification resource merges the alternatives in too.
-        let structured = matches!(slot, Slot::Request | Slot::Response | Slot::Resource)
-            && field.has_struct()
+        let structured = matches!(
+            slot,
+            Slot::Request | Slot::Meta | Slot::Response | Slot::Resource
+        ) && field.has_struct()
             && has_members;
         let member_slot = if structured { slot } else { Slot::DocOnly };
         let variant_slot = if structured && resource {
@@ -47,7 +49,7 @@ impl<'a> Level<'a> {
         // A multipart part's decoded content is the `meta` struct; elsewhere it is prose.
         let decoded = field.decoded.as_deref();
         let meta = slot == Slot::Part && decoded.is_some_and(|d| !d.fields.is_empty());
-        let decoded_slot = if meta { Slot::Request } else { Slot::DocOnly };
+        let decoded_slot = if meta { Slot::Meta } else { Slot::DocOnly };
 
         let mut members: Vec<(&Field, Slot)> = Vec::new();
         let mut push = |field: &'a Field, slot: Slot| {

@@ -65,7 +65,8 @@
 //! | `enum-value-added` | a value is added to a string enum (request or response) | additive | a new variant of a `#[non_exhaustive]` enum; old code receives it as `Unknown(String)` |
 //! | `enum-value-removed` | a value is removed from a string enum (request or response) | **breaking** | its variant disappears: code that sends or matches it stops compiling |
 //! | `enum-values-documented` | the documented values of a non-string field (integer, number) change | additive | they are only documentation: the Rust type stays `i64` or `Number` |
-//! | `encryption-changed` | a field gains, loses or changes its encryption marker | additive | the Rust type stays the same and callers deal in plain text: the runtime encrypts and decrypts from the regenerated markers (a wire behaviour change, shown for review) |
+//! | `encryption-changed` | a JSON request or response field gains, loses or changes its encryption marker | additive | the Rust type stays the same and callers deal in plain text: the runtime encrypts and decrypts from the regenerated markers (a wire behaviour change, shown for review) |
+//! | `encryption-changed-not-applied` | a member of a multipart `meta` part or of a notification resource gains, loses or changes its encryption marker | additive | the Rust type stays the same, and the runtime applies no marker there (it encrypts JSON bodies and decrypts JSON answers only): callers handle the ciphertext themselves, as before (review) |
 //! | `path-param-renamed` | a path placeholder is renamed (the template is otherwise the same) | **breaking** | the chain method named after it is renamed |
 //! | `path-param-now-integer` | a path placeholder turns `integer` | **breaking** | the chain method's argument changes from `impl Display` to `i64` |
 //! | `path-param-detail` | a path placeholder changes otherwise (from `integer`, required flag, values, encryption) | additive | the chain method takes `impl Display`, which an `i64` also is |

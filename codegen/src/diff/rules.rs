@@ -11,9 +11,12 @@ use crate::ir::{Field, FieldType, ItemType};
 /// Where a field lives in the generated Rust API, which decides what a change to it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Slot {
-    /// A member of a generated request struct: the JSON body, a multipart `meta` part's
-    /// decoded content, the query struct, the headers struct. Callers build these.
+    /// A member of a generated request struct: the JSON body, the query struct, the headers
+    /// struct. Callers build these.
     Request,
+    /// A member of a multipart `meta` part's struct (its decoded content): built like a
+    /// request struct, but the runtime encrypts no field of it (it encrypts JSON bodies only).
+    Meta,
     /// A member of a generated answer struct. Callers read these.
     Response,
     /// A member of a notification's `Resource` struct: read like an answer, but every member
@@ -37,7 +40,10 @@ pub enum Slot {
 impl Slot {
     /// Slots whose fields are members of generated structs.
     fn typed(self) -> bool {
-        matches!(self, Slot::Request | Slot::Response | Slot::Resource)
+        matches!(
+            self,
+            Slot::Request | Slot::Meta | Slot::Response | Slot::Resource
+        )
     }
 }
 
@@ -168,8 +174,11 @@ rules! {
         "the documented values of a non-string field (integer, number) change",
         "they are only documentation: the Rust type stays `i64` or `Number`";
     EncryptionChanged = "encryption-changed", false,
-        "a field gains, loses or changes its encryption marker",
+        "a JSON request or response field gains, loses or changes its encryption marker",
         "the Rust type stays the same and callers deal in plain text: the runtime encrypts and decrypts from the regenerated markers (a wire behaviour change, shown for review)";
+    EncryptionChangedNotApplied = "encryption-changed-not-applied", false,
+        "a member of a multipart `meta` part or of a notification resource gains, loses or changes its encryption marker",
+        "the Rust type stays the same, and the runtime applies no marker there (it encrypts JSON bodies and decrypts JSON answers only): callers handle the ciphertext themselves, as before (review)";
     PathParamRenamed = "path-param-renamed", true,
         "a path placeholder is renamed (the template is otherwise the same)",
         "the chain method named after it is renamed";
@@ -204,11 +213,11 @@ pub fn added(slot: Slot, required: bool, parent: Parent) -> Rule {
         _ if parent == Parent::NotStruct => Rule::ParentBecomesStruct,
         Slot::Response => Rule::ResponseFieldAdded,
         Slot::Resource => Rule::ResourceFieldAdded,
-        Slot::Request if required => Rule::RequestFieldAddedRequired,
-        Slot::Request if parent == (Parent::Struct { default: true }) => {
+        Slot::Request | Slot::Meta if required => Rule::RequestFieldAddedRequired,
+        Slot::Request | Slot::Meta if parent == (Parent::Struct { default: true }) => {
             Rule::RequestFieldAddedOptional
         }
-        Slot::Request => Rule::RequestFieldAddedOptionalNoDefault,
+        Slot::Request | Slot::Meta => Rule::RequestFieldAddedOptionalNoDefault,
     }
 }
 
@@ -219,7 +228,7 @@ pub fn removed(slot: Slot) -> Rule {
         Slot::RuntimeHeader => Rule::RuntimeHeader,
         Slot::Path => Rule::PathParamRenamed,
         Slot::Part => Rule::PartChanged,
-        Slot::Request => Rule::RequestFieldRemoved,
+        Slot::Request | Slot::Meta => Rule::RequestFieldRemoved,
         Slot::Response => Rule::ResponseFieldRemoved,
         Slot::Resource => Rule::ResourceFieldRemoved,
     }
@@ -228,7 +237,7 @@ pub fn removed(slot: Slot) -> Rule {
 /// The rule of a field whose required flag flips.
 pub fn required_changed(slot: Slot) -> Rule {
     match slot {
-        Slot::Request => Rule::RequestRequiredChanged,
+        Slot::Request | Slot::Meta => Rule::RequestRequiredChanged,
         Slot::Response => Rule::ResponseRequiredChanged,
         Slot::Resource => Rule::ResourceRequiredChanged,
         other => detail(other),
@@ -268,10 +277,10 @@ pub fn enum_changed(slot: Slot, old: &Field, new: &Field, added: bool) -> Rule {
 
 /// The rule of a field whose encryption marker changes.
 pub fn encryption_changed(slot: Slot) -> Rule {
-    if slot.typed() {
-        Rule::EncryptionChanged
-    } else {
-        detail(slot)
+    match slot {
+        Slot::Meta | Slot::Resource => Rule::EncryptionChangedNotApplied,
+        other if other.typed() => Rule::EncryptionChanged,
+        other => detail(other),
     }
 }
 
