@@ -8,6 +8,7 @@
 //!   trees, each marked breaking or additive (markdown or `--format json`).
 
 mod bench;
+mod bench_diff;
 mod crate_out;
 mod diff;
 mod diff_args;
@@ -45,7 +46,7 @@ const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
     ),
 ];
 
-const USAGE: &str = "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...\n       cargo xtask diff (OLD NEW | --git REV) [--format markdown|json] [--deny breaking]";
+const USAGE: &str = "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...\n       cargo xtask bench --diff-history DIR [--runs N]\n       cargo xtask diff (OLD NEW | --git REV) [--format markdown|json] [--deny breaking]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
