@@ -44,4 +44,4 @@ case "${API_DIFF_DENY:-}" in
     *) echo "api diff: API_DIFF_DENY must be empty or \`breaking\`, not \`$API_DIFF_DENY\`" >&2; exit 1 ;;
 esac
 echo "api diff: specs/ at $short against the working tree"
-cargo xtask diff --git "$base" "${deny[@]}"
+cargo xtask diff --git "$short" "${deny[@]}"
