@@ -334,3 +334,52 @@ pub fn table() -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_match_serde() {
+        let mut ids: Vec<&str> = Rule::ALL.iter().map(|r| r.id()).collect();
+        for rule in Rule::ALL {
+            let id = rule.id();
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{id}"
+            );
+            assert_eq!(serde_json::to_value(rule).unwrap(), id);
+        }
+        ids.sort_unstable();
+        ids.dedup();
+        assert_eq!(ids.len(), Rule::ALL.len());
+    }
+
+    #[test]
+    fn the_table_has_a_row_per_rule() {
+        let table = table();
+        assert_eq!(table.lines().count(), Rule::ALL.len() + 2);
+        for rule in Rule::ALL {
+            assert!(table.contains(&format!("| `{}` |", rule.id())));
+        }
+    }
+
+    #[test]
+    fn doc_only_and_runtime_slots_never_break() {
+        let field = Field::new("a", FieldType::String, 1);
+        for slot in [Slot::DocOnly, Slot::RuntimeHeader] {
+            let parent = Parent::Struct { default: false };
+            for rule in [
+                added(slot, true, parent),
+                removed(slot),
+                required_changed(slot),
+                type_changed(slot, &field),
+                enum_changed(slot, &field, &field, true),
+                enum_changed(slot, &field, &field, false),
+                encryption_changed(slot),
+            ] {
+                assert!(!rule.breaking(), "{slot:?}: {rule:?}");
+            }
+        }
+    }
+}
