@@ -17,8 +17,8 @@
 //!   `a[].b`); the documented content of a JSON-in-a-string field counts as its children.
 //! - The diff works on the IR, per operation: models shared between operations (`models:`) and
 //!   types shared within an area are emitter details that do not show.
-//! - Not compared: prose (summaries, descriptions, links), `base_uri`, the `format` hint, the
-//!   named model, a notification's envelope, headers and reply (runtime types); a
+//! - Not compared: prose (summaries, descriptions, links, notices), `base_uri`, the `format`
+//!   hint, the named model, a notification's envelope, headers and reply (runtime types); a
 //!   notification's resource is compared as the `response` of its event type.
 //!
 //! # Breaking rules
