@@ -5,6 +5,7 @@
 //! ```
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod frontend;
 pub mod frontmatter;

@@ -18,7 +18,7 @@ use crate::ir::{Field, FieldType, Method, Notification, Operation};
 use crate::names::{Scope, field_ident, type_ident};
 use types::Shared;
 
-pub use operation::encrypted_paths;
+pub use operation::{RUNTIME_HEADERS, encrypted_paths};
 
 /// The header of every generated file.
 pub const GENERATED_HEADER: &str =

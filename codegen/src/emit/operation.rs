@@ -13,7 +13,7 @@ use super::docs::{doc_attrs, paragraphs};
 use super::types::{Role, Shared, TypeEmitter, ident};
 
 /// Headers the runtime sets itself; they never become parameters.
-const RUNTIME_HEADERS: &[&str] = &[
+pub const RUNTIME_HEADERS: &[&str] = &[
     "Wechatpay-Serial",
     "Authorization",
     "Accept",
