@@ -136,8 +136,8 @@ fn only_documented_file_streams_are_downloads() {
         .unwrap_or_else(|e| panic!("{format}: {e}"));
         let emitted = generated
             .files
-            .iter()
-            .map(|(_, code)| code.matches("ResponseBodyKind::Binary").count())
+            .values()
+            .map(|code| code.matches("ResponseBodyKind::Binary").count())
             .sum::<usize>();
         assert_eq!(
             emitted, downloads,
