@@ -125,7 +125,10 @@ impl FromResource for Value {
 }
 
 /// A verified, decrypted notification: the envelope WeChat Pay posted and the decoded resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// `Debug` shows the envelope (id, event type, serial, …) and the plaintext's length, never the
+/// decrypted resource or plaintext.
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Notification<R = Value> {
     /// `id`: the notification's unique id (the same notification may arrive several times).
@@ -153,6 +156,27 @@ pub struct Notification<R = Value> {
     /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text).
     #[serde(skip)]
     pub plaintext: String,
+}
+
+impl<R> fmt::Debug for Notification<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("create_time", &self.create_time)
+            .field("event_type", &self.event_type)
+            .field("resource_type", &self.resource_type)
+            .field("summary", &self.summary)
+            .field("original_type", &self.original_type)
+            .field("resource", &format_args!("<decrypted, redacted>"))
+            .field("serial", &self.serial)
+            .field("timestamp", &self.timestamp)
+            .field("request_id", &self.request_id)
+            .field(
+                "plaintext",
+                &format_args!("<{} bytes, redacted>", self.plaintext.len()),
+            )
+            .finish()
+    }
 }
 
 impl<R> Notification<R> {
@@ -192,8 +216,8 @@ impl<R> Notification<R> {
     }
 }
 
-/// Why a notification was rejected. `Display` never shows key material or decrypted data.
-#[derive(Debug)]
+/// Why a notification was rejected. Neither `Display` nor `Debug` shows key material or
+/// decrypted data.
 #[non_exhaustive]
 pub enum WebhookError {
     /// The signature check failed: a missing `Wechatpay-*` header, an unknown
@@ -240,6 +264,39 @@ impl fmt::Display for WebhookError {
                 source.line(),
                 source.column()
             ),
+        }
+    }
+}
+
+/// By hand: `serde_json::Error`'s own `Debug` quotes the value that failed to decode, here
+/// decrypted data; only its category and position are shown.
+impl fmt::Debug for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookError::Signature(e) => f.debug_tuple("Signature").field(e).finish(),
+            WebhookError::UnsupportedSignatureType(t) => {
+                f.debug_tuple("UnsupportedSignatureType").field(t).finish()
+            }
+            WebhookError::MalformedEnvelope(m) => {
+                f.debug_tuple("MalformedEnvelope").field(m).finish()
+            }
+            WebhookError::UnsupportedAlgorithm(a) => {
+                f.debug_tuple("UnsupportedAlgorithm").field(a).finish()
+            }
+            WebhookError::Decrypt(m) => f.debug_tuple("Decrypt").field(m).finish(),
+            WebhookError::Resource { event_type, source } => f
+                .debug_struct("Resource")
+                .field("event_type", event_type)
+                .field(
+                    "source",
+                    &format_args!(
+                        "{:?} error at line {} column {} (message redacted)",
+                        source.classify(),
+                        source.line(),
+                        source.column()
+                    ),
+                )
+                .finish(),
         }
     }
 }
