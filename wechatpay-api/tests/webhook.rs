@@ -637,3 +637,16 @@ fn debug_output_never_shows_decrypted_data() {
         assert!(shown.contains("DEMO.PAID"), "{shown}");
     }
 }
+
+// ---- the decrypted plaintext is wiped on drop -----------------------------------------------
+
+#[test]
+fn the_plaintext_is_held_in_a_zeroizing_buffer() {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+    let sent = demo_paid();
+    let notification = public_key_handler()
+        .handle(&sent.headers, &sent.body)
+        .unwrap();
+    wiped_on_drop(&notification.plaintext);
+    assert!(notification.plaintext.contains("T20240101"));
+}

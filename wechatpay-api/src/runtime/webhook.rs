@@ -42,6 +42,7 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::aead::ApiV3Key;
 use super::error::{Error, VerifyError};
@@ -153,9 +154,10 @@ pub struct Notification<R = Value> {
     /// `Request-ID`, when sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text).
+    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text), in a buffer
+    /// wiped when the notification is dropped.
     #[serde(skip)]
-    pub plaintext: String,
+    pub plaintext: Zeroizing<String>,
 }
 
 impl<R> fmt::Debug for Notification<R> {
@@ -619,9 +621,9 @@ impl WebhookHandler {
         if resource.algorithm != AEAD_AES_256_GCM {
             return Err(WebhookError::UnsupportedAlgorithm(resource.algorithm));
         }
-        let plaintext = self
+        let mut plaintext = self
             .apiv3_key
-            .decrypt(
+            .open(
                 &resource.nonce,
                 resource.associated_data.as_deref().unwrap_or(""),
                 &resource.ciphertext,
@@ -632,9 +634,14 @@ impl WebhookHandler {
                     other => other.to_string(),
                 })
             })?;
-        let plaintext = String::from_utf8(plaintext).map_err(|_| {
-            WebhookError::Decrypt("the decrypted resource is not UTF-8 text".to_owned())
-        })?;
+        if std::str::from_utf8(&plaintext).is_err() {
+            return Err(WebhookError::Decrypt(
+                "the decrypted resource is not UTF-8 text".to_owned(),
+            ));
+        }
+        // The checked bytes move into the string: no copy is left behind.
+        let plaintext =
+            Zeroizing::new(String::from_utf8(std::mem::take(&mut *plaintext)).unwrap_or_default());
         Ok(Notification {
             id: envelope.id,
             create_time: envelope.create_time,
