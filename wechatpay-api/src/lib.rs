@@ -12,6 +12,10 @@ mod bill_apply;
 mod chain;
 #[doc(hidden)]
 pub mod fields;
+/// Entry points of the runtime's fuzz targets (`fuzz/`); not an API.
+#[cfg(feature = "test-server")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "merchant")]
 mod media_upload;
 pub mod runtime;
