@@ -2,7 +2,7 @@
 //!
 //! A client built with [`ClientBuilder::download_certificates`](super::ClientBuilder::download_certificates)
 //! fetches `GET /v3/certificates` through the generated operation and keeps its
-//! [`KeyStore`](super::KeyStore) current:
+//! [`KeyStore`] current:
 //!
 //! - **Checks.** Each entry's `encrypt_certificate` is decrypted (AEAD_AES_256_GCM with the
 //!   APIv3 key, its nonce and associated data), parsed, and its `serial_no` must be the
