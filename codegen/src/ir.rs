@@ -134,7 +134,10 @@ pub enum ResponseKind {
     Json,
     /// No content (HTTP 204).
     Empty,
-    /// A file stream (bills, images, PDFs); not signed like JSON answers.
+    /// A file stream (bills, images, PDFs); not signed like JSON answers, so the runtime does
+    /// not verify it. Only an answer the docs describe as a file stream is one (an im-table
+    /// answer table reading `文件流…`, a twoslash answer interface extending `ReadStream`); a
+    /// page documenting only its error answer (`异常字典`) is [`ResponseKind::Empty`].
     Binary,
 }
 

@@ -326,10 +326,15 @@ impl PageContext<'_> {
         Ok(Table { kind, line, rows })
     }
 
+    /// The answer of an operation from its answer table. Only an answer table whose
+    /// placeholder says `文件流` (file stream) is a download ([`ResponseKind::Binary`]): a
+    /// download is the one answer the runtime does not verify, so no other table may make one.
     fn response(&self, table: &Table) -> Result<Response, Vec<Diagnostic>> {
         if table.kind == TableKind::Errors {
+            // `异常字典`: the rows document the error body; the success answer has no documented
+            // content. Signed like every answer that is not a file stream.
             return Ok(Response {
-                kind: ResponseKind::Binary,
+                kind: ResponseKind::Empty,
                 fields: Vec::new(),
             });
         }
@@ -337,7 +342,7 @@ impl PageContext<'_> {
             Row::Placeholder(text) => Some(text),
             _ => None,
         }) {
-            let kind = if text.starts_with("文件流") {
+            let kind = if is_file_stream(text) {
                 ResponseKind::Binary
             } else {
                 ResponseKind::Empty
@@ -363,6 +368,11 @@ impl PageContext<'_> {
         tree::unique_rust_names(&mut fields);
         Ok(Response { kind, fields })
     }
+}
+
+/// Whether an answer table's placeholder row documents a file stream (`文件流(…)`).
+fn is_file_stream(placeholder: &str) -> bool {
+    placeholder.trim_start().starts_with("文件流")
 }
 
 fn closer_kind(paragraph: &str) -> Option<TableKind> {

@@ -5,21 +5,41 @@ use std::fmt;
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::Error;
 
-/// The 32-byte APIv3 key set in the merchant platform. Never shown by `Debug`.
+/// The 32-byte APIv3 key set in the merchant platform. Never shown by `Debug`; wiped from
+/// memory when dropped (every clone too).
 #[derive(Clone)]
 pub struct ApiV3Key([u8; 32]);
+
+impl Zeroize for ApiV3Key {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Drop for ApiV3Key {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for ApiV3Key {}
 
 impl ApiV3Key {
     /// The key as configured (32 ASCII characters).
     pub fn new(key: impl AsRef<[u8]>) -> Result<ApiV3Key, Error> {
-        let bytes: [u8; 32] = key
-            .as_ref()
-            .try_into()
-            .map_err(|_| Error::Config("the APIv3 key must be exactly 32 bytes".into()))?;
-        Ok(ApiV3Key(bytes))
+        let key = key.as_ref();
+        if key.len() != 32 {
+            return Err(Error::Config(
+                "the APIv3 key must be exactly 32 bytes".into(),
+            ));
+        }
+        let mut out = ApiV3Key([0; 32]);
+        out.0.copy_from_slice(key);
+        Ok(out)
     }
 
     fn key(&self) -> Result<LessSafeKey, Error> {
@@ -36,17 +56,33 @@ impl ApiV3Key {
         associated_data: &str,
         ciphertext_base64: &str,
     ) -> Result<Vec<u8>, Error> {
+        let mut plain = self.open(nonce, associated_data, ciphertext_base64)?;
+        Ok(std::mem::take(&mut *plain))
+    }
+
+    /// [`decrypt`](Self::decrypt) into a buffer wiped on drop: the plaintext is never copied,
+    /// and a failed decryption leaves nothing behind.
+    pub(crate) fn open(
+        &self,
+        nonce: &str,
+        associated_data: &str,
+        ciphertext_base64: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let nonce = nonce_of(nonce)?;
-        let mut in_out = BASE64
-            .decode(ciphertext_base64.trim())
-            .map_err(|_| Error::Crypto("AES-GCM ciphertext is not base64".into()))?;
-        let plain = self
+        let mut in_out = Zeroizing::new(
+            BASE64
+                .decode(ciphertext_base64.trim())
+                .map_err(|_| Error::Crypto("AES-GCM ciphertext is not base64".into()))?,
+        );
+        let len = self
             .key()?
             .open_in_place(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
             .map_err(|_| {
                 Error::Crypto("AES-GCM authentication failed (wrong APIv3 key or data)".into())
-            })?;
-        Ok(plain.to_vec())
+            })?
+            .len();
+        in_out.truncate(len);
+        Ok(in_out)
     }
 
     /// Encrypts `plaintext` the way WeChat Pay does; returns base64 of ciphertext + tag.
@@ -57,11 +93,14 @@ impl ApiV3Key {
         plaintext: &[u8],
     ) -> Result<String, Error> {
         let nonce = nonce_of(nonce)?;
-        let mut in_out = plaintext.to_vec();
+        // Room for the tag up front: appending it never moves (and leaves behind) a copy; the
+        // buffer is wiped if sealing fails with the plaintext still in it.
+        let mut in_out = Zeroizing::new(Vec::with_capacity(plaintext.len() + 16));
+        in_out.extend_from_slice(plaintext);
         self.key()?
-            .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
+            .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut *in_out)
             .map_err(|_| Error::Crypto("AES-GCM encryption failed".into()))?;
-        Ok(BASE64.encode(in_out))
+        Ok(BASE64.encode(&*in_out))
     }
 }
 
@@ -135,5 +174,25 @@ mod tests {
         }
         assert!(matches!(ApiV3Key::new("short"), Err(Error::Config(_))));
         assert_eq!(format!("{key:?}"), "ApiV3Key(<redacted>)");
+    }
+
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+
+    #[test]
+    fn the_key_and_the_plaintext_buffer_are_wiped() {
+        let mut key = ApiV3Key::new(KEY).unwrap();
+        wiped_on_drop(&key);
+        let plain = key
+            .open(
+                "uluk4a9R25RW",
+                "associatedData",
+                "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+            )
+            .unwrap();
+        wiped_on_drop(&plain);
+        assert_eq!(plain.as_slice(), b"message");
+        // What drop does: every key byte zero.
+        zeroize::Zeroize::zeroize(&mut key);
+        assert_eq!(key.0, [0u8; 32]);
     }
 }

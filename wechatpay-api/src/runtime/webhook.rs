@@ -42,6 +42,7 @@ use reqwest::header::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::aead::ApiV3Key;
 use super::error::{Error, VerifyError};
@@ -125,7 +126,10 @@ impl FromResource for Value {
 }
 
 /// A verified, decrypted notification: the envelope WeChat Pay posted and the decoded resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// `Debug` shows the envelope (id, event type, serial, …) and the plaintext's length, never the
+/// decrypted resource or plaintext.
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Notification<R = Value> {
     /// `id`: the notification's unique id (the same notification may arrive several times).
@@ -150,9 +154,31 @@ pub struct Notification<R = Value> {
     /// `Request-ID`, when sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text).
+    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text), in a buffer
+    /// wiped when the notification is dropped.
     #[serde(skip)]
-    pub plaintext: String,
+    pub plaintext: Zeroizing<String>,
+}
+
+impl<R> fmt::Debug for Notification<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("create_time", &self.create_time)
+            .field("event_type", &self.event_type)
+            .field("resource_type", &self.resource_type)
+            .field("summary", &self.summary)
+            .field("original_type", &self.original_type)
+            .field("resource", &format_args!("<decrypted, redacted>"))
+            .field("serial", &self.serial)
+            .field("timestamp", &self.timestamp)
+            .field("request_id", &self.request_id)
+            .field(
+                "plaintext",
+                &format_args!("<{} bytes, redacted>", self.plaintext.len()),
+            )
+            .finish()
+    }
 }
 
 impl<R> Notification<R> {
@@ -192,8 +218,8 @@ impl<R> Notification<R> {
     }
 }
 
-/// Why a notification was rejected. `Display` never shows key material or decrypted data.
-#[derive(Debug)]
+/// Why a notification was rejected. Neither `Display` nor `Debug` shows key material or
+/// decrypted data.
 #[non_exhaustive]
 pub enum WebhookError {
     /// The signature check failed: a missing `Wechatpay-*` header, an unknown
@@ -240,6 +266,39 @@ impl fmt::Display for WebhookError {
                 source.line(),
                 source.column()
             ),
+        }
+    }
+}
+
+/// By hand: `serde_json::Error`'s own `Debug` quotes the value that failed to decode, here
+/// decrypted data; only its category and position are shown.
+impl fmt::Debug for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookError::Signature(e) => f.debug_tuple("Signature").field(e).finish(),
+            WebhookError::UnsupportedSignatureType(t) => {
+                f.debug_tuple("UnsupportedSignatureType").field(t).finish()
+            }
+            WebhookError::MalformedEnvelope(m) => {
+                f.debug_tuple("MalformedEnvelope").field(m).finish()
+            }
+            WebhookError::UnsupportedAlgorithm(a) => {
+                f.debug_tuple("UnsupportedAlgorithm").field(a).finish()
+            }
+            WebhookError::Decrypt(m) => f.debug_tuple("Decrypt").field(m).finish(),
+            WebhookError::Resource { event_type, source } => f
+                .debug_struct("Resource")
+                .field("event_type", event_type)
+                .field(
+                    "source",
+                    &format_args!(
+                        "{:?} error at line {} column {} (message redacted)",
+                        source.classify(),
+                        source.line(),
+                        source.column()
+                    ),
+                )
+                .finish(),
         }
     }
 }
@@ -576,9 +635,9 @@ impl WebhookHandler {
         if resource.algorithm != AEAD_AES_256_GCM {
             return Err(WebhookError::UnsupportedAlgorithm(resource.algorithm));
         }
-        let plaintext = self
+        let mut plaintext = self
             .apiv3_key
-            .decrypt(
+            .open(
                 &resource.nonce,
                 resource.associated_data.as_deref().unwrap_or(""),
                 &resource.ciphertext,
@@ -589,9 +648,14 @@ impl WebhookHandler {
                     other => other.to_string(),
                 })
             })?;
-        let plaintext = String::from_utf8(plaintext).map_err(|_| {
-            WebhookError::Decrypt("the decrypted resource is not UTF-8 text".to_owned())
-        })?;
+        if std::str::from_utf8(&plaintext).is_err() {
+            return Err(WebhookError::Decrypt(
+                "the decrypted resource is not UTF-8 text".to_owned(),
+            ));
+        }
+        // The checked bytes move into the string: no copy is left behind.
+        let plaintext =
+            Zeroizing::new(String::from_utf8(std::mem::take(&mut *plaintext)).unwrap_or_default());
         Ok(Notification {
             id: envelope.id,
             create_time: envelope.create_time,
