@@ -466,7 +466,9 @@ pub(crate) fn reqwest_method(method: HttpMethod) -> reqwest::Method {
 }
 
 /// A 2xx answer that passed verification (or a download, which WeChat Pay does not sign).
-#[derive(Debug, Clone)]
+/// `Debug` shows the status, `Request-ID` and sizes only: the body and the decrypted document
+/// may hold personal data.
+#[derive(Clone)]
 pub struct VerifiedResponse {
     pub status: u16,
     pub headers: HeaderMap,
@@ -475,6 +477,20 @@ pub struct VerifiedResponse {
     /// When answer fields were decrypted: the JSON document of `body` with those fields in
     /// plain text. Never re-serialised: decoding reads it directly.
     pub decrypted: Option<Value>,
+}
+
+impl std::fmt::Debug for VerifiedResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VerifiedResponse")
+            .field("status", &self.status)
+            .field(
+                "request_id",
+                &self.headers.get("request-id").and_then(|v| v.to_str().ok()),
+            )
+            .field("body_len", &self.body.len())
+            .field("decrypted", &self.decrypted.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl VerifiedResponse {
