@@ -142,7 +142,12 @@ pub fn operation(cx: &Context<'_>) -> Result<Operation, Vec<Diagnostic>> {
         body,
         response,
         model: None,
+        api_version: crate::ir::ApiVersion::V3,
+        security: false,
+        nonceless: false,
+        fragment: None,
     };
+    operation.api_version = crate::ir::ApiVersion::of_path(&operation.path);
     super::policy::apply(&mut operation);
     Ok(operation)
 }
