@@ -3,7 +3,6 @@
 
 mod blocks;
 mod enums;
-mod indexed;
 mod request;
 mod rows;
 mod tree;
@@ -385,7 +384,7 @@ impl PageContext<'_> {
         let mut fields = tree.fields;
         tree::unique_rust_names(&mut fields);
         if v2 {
-            fields = indexed::group(fields).map_err(|(l, m)| vec![self.error(l, m)])?;
+            fields = crate::indexed::group(fields).map_err(|(l, m)| vec![self.error(l, m)])?;
         }
         Ok(Response { kind, fields })
     }

@@ -89,7 +89,7 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
                 expect_object(&field)?;
                 parts.body = Body {
                     kind: BodyKind::Xml,
-                    fields: super::indexed::group(field.fields)?,
+                    fields: crate::indexed::group(field.fields)?,
                 };
             }
             "security" => parts.security = flag(&field)?,
