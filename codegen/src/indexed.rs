@@ -68,7 +68,7 @@ fn level(fields: Vec<(Vec<String>, Field)>, depth: usize) -> Result<Vec<Field>, 
             slots.push(Slot::Plain(field));
             continue;
         };
-        if indices[..depth].iter().any(|outer| *outer == index) {
+        if indices[..depth].contains(&index) {
             return Err((
                 field.line,
                 format!("`{}` repeats the index `${index}`", field.name),
@@ -107,10 +107,7 @@ fn group_field(
     let required = members.iter().any(|(_, f)| f.required);
     let stems: Vec<&str> = members.iter().map(|(_, f)| stem(&f.name)).collect();
     let prefix = common_prefix(&stems);
-    let mut indices: Vec<String> = members[0].0[..=depth].to_vec();
-    if let Some((deeper, _)) = members.iter().find(|(i, _)| i.len() > indices.len()) {
-        indices = deeper.clone();
-    }
+    let indices: Vec<String> = members[0].0[..=depth].to_vec();
     let name = format!("{prefix}${index}");
     let rust_name = if prefix.is_empty() {
         format!("list_{index}")
@@ -183,12 +180,13 @@ mod tests {
         let n = &out[1];
         assert_eq!(n.rust_name, "list_n");
         assert_eq!(n.ty, FieldType::Array);
-        assert_eq!(n.indexed.as_ref().unwrap().indices, ["n", "m"]);
+        assert_eq!(n.indexed.as_ref().unwrap().indices, ["n"]);
         let inner: Vec<_> = n.fields.iter().map(|f| f.rust_name.as_str()).collect();
         assert_eq!(inner, ["refund_id", "coupon_list", "refund_fee"]);
         let m = &n.fields[1];
         assert_eq!(m.name, "coupon_$m");
         assert_eq!(m.indexed.as_ref().unwrap().index, "m");
+        assert_eq!(m.indexed.as_ref().unwrap().indices, ["n", "m"]);
         assert_eq!(m.fields[1].name, "coupon_refund_id_$n_$m");
         assert_eq!(m.fields[1].rust_name, "coupon_refund_id");
     }

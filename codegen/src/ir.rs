@@ -306,9 +306,10 @@ pub struct Field {
 pub struct Indexed {
     /// The index this group iterates (`n`, then `m` for a nested group).
     pub index: String,
-    /// Every index a template name of this group holds, outermost first (`["n"]`,
-    /// `["n", "m"]`): the wire name of an element field is its template with `$n`, `$m`
-    /// replaced by the zero-based positions.
+    /// The indices that address one element of this group, outermost first: `["n"]` for a
+    /// top-level group, `["n", "m"]` for the group nested in its elements. The wire name of an
+    /// element field is its template with each `$n`, `$m` replaced by the zero-based position
+    /// (`coupon_refund_id_0_1`).
     pub indices: Vec<String>,
 }
 
