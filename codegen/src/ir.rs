@@ -2,6 +2,12 @@
 //!
 //! Plain data, serde-serialisable, free of `syn`. Its JSON form is the `cargo xtask ir`
 //! export format: keys documented there stay stable, new keys may be added.
+//!
+//! APIv2 facts (`codegen/SPEC_FORMAT.md`, "APIv2 pages") use keys written only when set, so the
+//! export of a v3 page is unchanged: [`Operation::api_version`], [`Operation::security`],
+//! [`Operation::nonceless`], [`Operation::fragment`], [`Notification::api_version`],
+//! [`Field::indexed`], and the kinds [`BodyKind::Xml`], [`ResponseKind::Xml`] and
+//! [`ResponseKind::Download`].
 
 use serde::{Deserialize, Serialize};
 
