@@ -161,8 +161,9 @@ fn v2_pages_yield_ir_or_expected_diagnostics() {
             );
         }
     }
-    // Each im-table webhook/v2 page is one notification.
+    // Each webhook/v2 page, of either site, is one notification.
     assert_eq!(trees[2].1.notifications, trees[2].1.read);
+    assert_eq!(trees[3].1.notifications, trees[3].1.read);
 }
 
 #[test]

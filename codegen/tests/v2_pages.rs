@@ -432,3 +432,84 @@ fn twoslash_stream_is_a_v2_download() {
         "the page documents no error answer"
     );
 }
+
+const TWOSLASH_NOTIFICATION: &str = r#"---
+title: 合成退款通知(XML)
+description: 合成的APIv2通知
+---
+
+# {{ $frontmatter.title }} {#post}
+
+## 请求报文 {#req}
+
+```xml
+<xml>
+  <return_code>SUCCESS</return_code>
+  <req_info><![CDATA[c2FtcGxl]]></req_info>
+</xml>
+```
+
+## 处理程序 {#app}
+
+```js twoslash
+/**
+ * @typedef XmlDataRequest
+ * @prop {'SUCCESS'|'FAIL'} return_code 返回状态码
+ * @prop {string=} sub_mch_id 子商户号
+ * @prop {string} req_info 加密信息
+ * @typedef ReqInfo
+ * @prop {string} out_refund_no
+ * @prop {number} refund_fee
+ * @prop {{id: string, fee?: number}[]} details
+ */
+const { req_info } = Transformer.toObject(xml)
+```
+
+## 应答报文 {#resp}
+
+```xml
+<xml>
+  <return_code><![CDATA[SUCCESS]]></return_code>
+  <return_msg><![CDATA[OK]]></return_msg>
+</xml>
+```
+"#;
+
+#[test]
+fn twoslash_v2_notification_from_jsdoc() {
+    let page = read("webhook/v2/demo-refunded.md", TWOSLASH_NOTIFICATION);
+    let [n] = page.notifications.as_slice() else {
+        panic!("one notification");
+    };
+    assert_eq!(n.api_version, ApiVersion::V2);
+    assert_eq!(n.event_types, ["demo-refunded"]);
+    assert_eq!(
+        names(&n.envelope),
+        ["return_code", "sub_mch_id", "req_info"]
+    );
+    assert_eq!(n.envelope[0].enum_values, ["SUCCESS", "FAIL"]);
+    assert!(!n.envelope[1].required);
+    assert_eq!(n.envelope[2].encrypted, Some(Encryption::AesEcb));
+    assert_eq!(
+        names(&n.resource),
+        ["out_refund_no", "refund_fee", "details"]
+    );
+    let details = &n.resource[2];
+    assert_eq!(
+        (details.ty, details.items),
+        (FieldType::Array, Some(ItemType::Object))
+    );
+    assert_eq!(names(&details.fields), ["id", "fee"]);
+    assert!(details.fields[0].required && !details.fields[1].required);
+    assert_eq!(names(&n.reply[0].fields), ["return_code", "return_msg"]);
+    snapshot("twoslash-notification", &page);
+
+    let orphan = TWOSLASH_NOTIFICATION.replace(" * @prop {string} req_info 加密信息\n", "");
+    let errors = failure("webhook/v2/demo-refunded.md", &orphan);
+    assert_eq!(
+        errors,
+        [
+            "webhook/v2/demo-refunded.md:24: `@typedef ReqInfo` belongs to no `event_ciphertext`/`req_info` element and no `JSON.parse(obj.…)` of the handler"
+        ]
+    );
+}
