@@ -161,6 +161,52 @@ fn v2_pages_yield_ir_or_expected_diagnostics() {
             );
         }
     }
+    // An operation documented on both sites reads alike: client certificate, answer kind, and
+    // the indexed groups (names, indices, element templates) of body and answer.
+    fn groups(fields: &[codegen::ir::Field]) -> Vec<String> {
+        fields
+            .iter()
+            .filter_map(|f| {
+                let indexed = f.indexed.as_ref()?;
+                Some(format!(
+                    "{}{:?}[{}]{:?}",
+                    f.name,
+                    indexed.indices,
+                    f.fields
+                        .iter()
+                        .map(|e| e.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                    groups(&f.fields)
+                ))
+            })
+            .collect()
+    }
+    let mut both = 0;
+    for js in &trees[1].1.operations {
+        let Some(im) = im
+            .iter()
+            .find(|op| op.method == js.method && op.path == js.path)
+        else {
+            continue;
+        };
+        both += 1;
+        let facts = |op: &Operation| {
+            (
+                op.security,
+                op.response.kind,
+                groups(&op.body.fields),
+                groups(&op.response.fields),
+            )
+        };
+        assert_eq!(facts(im), facts(js), "{} differs across the sites", js.path);
+    }
+    assert_eq!(
+        both,
+        trees[1].1.operations.len(),
+        "every js.org v2 operation is on wechatpay.im"
+    );
+
     // Each webhook/v2 page, of either site, is one notification.
     assert_eq!(trees[2].1.notifications, trees[2].1.read);
     assert_eq!(trees[3].1.notifications, trees[3].1.read);
