@@ -133,12 +133,13 @@ fn common_prefix(stems: &[&str]) -> String {
     let first = stems.first().copied().unwrap_or("");
     let mut len = first.len();
     for stem in &stems[1..] {
+        // Whole characters only, so the prefix never ends inside one.
         len = first
-            .bytes()
-            .zip(stem.bytes())
-            .take(len)
-            .take_while(|(a, b)| a == b)
-            .count();
+            .char_indices()
+            .zip(stem.chars())
+            .take_while(|((at, a), b)| *at < len && a == b)
+            .last()
+            .map_or(0, |((at, a), _)| at + a.len_utf8());
     }
     let shared = &first[..len];
     match shared.rfind('_') {
@@ -189,6 +190,16 @@ mod tests {
         assert_eq!(m.indexed.as_ref().unwrap().indices, ["n", "m"]);
         assert_eq!(m.fields[1].name, "coupon_refund_id_$n_$m");
         assert_eq!(m.fields[1].rust_name, "coupon_refund_id");
+    }
+
+    #[test]
+    fn group_names_from_the_common_prefix() {
+        assert_eq!(common_prefix(&["coupon_fee", "coupon_id"]), "coupon_");
+        assert_eq!(common_prefix(&["refund_id", "out_refund_no"]), "");
+        assert_eq!(common_prefix(&["item_no"]), "item_no_");
+        // Stems that part inside a multi-byte character.
+        assert_eq!(common_prefix(&["券_中", "券_丰"]), "券_");
+        assert_eq!(common_prefix(&["中", "丰"]), "");
     }
 
     #[test]

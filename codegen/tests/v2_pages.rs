@@ -513,3 +513,34 @@ fn twoslash_v2_notification_from_jsdoc() {
         ]
     );
 }
+
+/// Every synthetic page cut short after any line, or missing any one line, gives IR or
+/// diagnostics, never a panic.
+#[test]
+fn damaged_v2_pages_never_panic() {
+    let pages = [
+        ("openapi/v2/demo/query.md", IM_QUERY),
+        ("openapi/v2/demo/downloadbill.md", IM_DOWNLOAD),
+        ("openapi/v2/demo/authindex.md", IM_REDIRECT),
+        ("webhook/v2/demo-refunded.md", IM_NOTIFICATION),
+        ("openapi/v2/demo/query.md", TWOSLASH_QUERY),
+        ("webhook/v2/demo-refunded.md", TWOSLASH_NOTIFICATION),
+    ];
+    for (location, text) in pages {
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        for cut in 0..lines.len() {
+            let prefix: String = lines[..cut].concat();
+            let without: String = lines[..cut].concat() + &lines[cut + 1..].concat();
+            for damaged in [prefix, without] {
+                if let Outcome::Failed(diagnostics) =
+                    read_page(location, location, damaged.as_bytes())
+                {
+                    assert!(
+                        !diagnostics.is_empty(),
+                        "{location}: a failure without a reason"
+                    );
+                }
+            }
+        }
+    }
+}
