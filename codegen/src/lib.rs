@@ -12,6 +12,7 @@ pub mod frontmatter;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod imtable;
+pub mod indexed;
 pub mod ir;
 pub mod names;
 pub mod spec_tree;

@@ -5,8 +5,8 @@
 use codegen::diff::{self, ChangeKind, Location, Report, Rule, rules};
 use codegen::frontend::Outcome;
 use codegen::ir::{
-    Body, BodyKind, Decoded, Encryption, Field, FieldType, Format, ItemType, Method, Notification,
-    Operation, Page, Response, ResponseKind, SourceFormat,
+    ApiVersion, Body, BodyKind, Decoded, Encryption, Field, FieldType, Format, ItemType, Method,
+    Notification, Operation, Page, Response, ResponseKind, SourceFormat,
 };
 use codegen::spec_tree::PageResult;
 
@@ -33,6 +33,10 @@ fn op(method: Method, path: &str) -> Operation {
             fields: Vec::new(),
         },
         model: None,
+        api_version: ApiVersion::V3,
+        security: false,
+        nonceless: false,
+        fragment: None,
     }
 }
 
@@ -142,6 +146,7 @@ fn notification(event: &str, resource: Vec<Field>) -> Notification {
         resource_variants: Vec::new(),
         reply: Vec::new(),
         model: None,
+        api_version: ApiVersion::V3,
     }
 }
 

@@ -133,6 +133,8 @@ fn response_kind(kind: ResponseKind) -> &'static str {
         ResponseKind::Json => "json",
         ResponseKind::Empty => "empty",
         ResponseKind::Binary => "binary",
+        ResponseKind::Xml => "xml",
+        ResponseKind::Download => "download",
     }
 }
 
