@@ -2,6 +2,12 @@
 //!
 //! Plain data, serde-serialisable, free of `syn`. Its JSON form is the `cargo xtask ir`
 //! export format: keys documented there stay stable, new keys may be added.
+//!
+//! APIv2 facts (`codegen/SPEC_FORMAT.md`, "APIv2 pages") use keys written only when set, so the
+//! export of a v3 page is unchanged: [`Operation::api_version`], [`Operation::security`],
+//! [`Operation::nonceless`], [`Operation::fragment`], [`Notification::api_version`],
+//! [`Field::indexed`], and the kinds [`BodyKind::Xml`], [`ResponseKind::Xml`] and
+//! [`ResponseKind::Download`].
 
 use serde::{Deserialize, Serialize};
 
@@ -67,6 +73,55 @@ pub struct Operation {
     /// operation and notification naming it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The API generation: key `api_version`, written only for `"v2"` (absent means v3).
+    /// The emitter only knows v3 operations so far.
+    #[serde(default, skip_serializing_if = "ApiVersion::is_v3")]
+    pub api_version: ApiVersion,
+    /// Key `security`, written only when true: a v2 call that needs the merchant's API client
+    /// certificate (mutual TLS).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub security: bool,
+    /// Key `nonceless`, written only when true: a v2 call whose signed parameters carry no
+    /// `nonce_str`, so the SDK must not add one.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub nonceless: bool,
+    /// Key `fragment`, written only when set: the fixed URL fragment a v2 browser redirect
+    /// ends with (`#wechat_redirect`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fragment: Option<String>,
+}
+
+fn is_false(flag: &bool) -> bool {
+    !*flag
+}
+
+/// The API generation of an operation or notification.
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ApiVersion {
+    /// APIv3: JSON bodies, `WECHATPAY2-SHA256-RSA2048` signatures.
+    #[default]
+    V3,
+    /// APIv2: XML bodies signed with the APIv2 key (`MD5`/`HMAC-SHA256`), paths sent without
+    /// their leading `/v2`.
+    V2,
+}
+
+impl ApiVersion {
+    pub fn is_v3(&self) -> bool {
+        *self == ApiVersion::V3
+    }
+
+    /// The generation a URL path template belongs to: `/v2/…` is v2, anything else v3.
+    pub fn of_path(path: &str) -> ApiVersion {
+        if path.starts_with("/v2/") {
+            ApiVersion::V2
+        } else {
+            ApiVersion::V3
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -110,6 +165,9 @@ pub enum BodyKind {
     Json,
     /// `multipart/form-data` upload: a `meta` JSON part (the signed body) plus a `file` part.
     Multipart,
+    /// A v2 XML document (`<xml>…</xml>`, the request table's `xml` row); `fields` are its
+    /// child elements.
+    Xml,
     None,
 }
 
@@ -134,8 +192,16 @@ pub enum ResponseKind {
     Json,
     /// No content (HTTP 204).
     Empty,
-    /// A file stream (bills, images, PDFs); not signed like JSON answers.
+    /// A file stream (bills, images, PDFs); not signed like JSON answers, so the runtime does
+    /// not verify it. Only an answer the docs describe as a file stream is one (an im-table
+    /// answer table reading `文件流…`, a twoslash answer interface extending `ReadStream`); a
+    /// page documenting only its error answer (`异常字典`) is [`ResponseKind::Empty`].
     Binary,
+    /// A v2 XML answer (`<xml>…</xml>`); `fields` are its child elements.
+    Xml,
+    /// A v2 download: success is a file (text, gzip-compressed on request), failure is an XML
+    /// answer whose elements `fields` lists (the page's `异常字典` table).
+    Download,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -232,8 +298,28 @@ pub struct Field {
     /// fields of the decoded content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decoded: Option<Box<Decoded>>,
+    /// Key `indexed`, written only when set: this field stands for a v2 numbered template
+    /// group (`coupon_fee_$n`, `coupon_id_$n` …). It is then an array of objects whose element
+    /// fields (`fields`) keep the template names; see [`Indexed`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexed: Option<Indexed>,
     /// 1-based source line of the row that declares the field.
     pub line: u32,
+}
+
+/// A v2 numbered template group: the wire carries `coupon_fee_0`, `coupon_fee_1` … for the
+/// template `coupon_fee_$n`. The group field is an `array` of `object`s whose `fields` are the
+/// element templates; a template with a second index (`coupon_refund_id_$n_$m`) sits in a
+/// nested group inside the element, so an emitter can make `Vec<Struct>` and `Vec<Vec<Struct>>`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Indexed {
+    /// The index this group iterates (`n`, then `m` for a nested group).
+    pub index: String,
+    /// The indices that address one element of this group, outermost first: `["n"]` for a
+    /// top-level group, `["n", "m"]` for the group nested in its elements. The wire name of an
+    /// element field is its template with each `$n`, `$m` replaced by the zero-based position
+    /// (`coupon_refund_id_0_1`).
+    pub indices: Vec<String>,
 }
 
 /// The structure carried inside a string field, revealed once decoded or decrypted.
@@ -260,6 +346,7 @@ impl Field {
             fields: Vec::new(),
             variants: Vec::new(),
             decoded: None,
+            indexed: None,
             line,
         }
     }
@@ -297,4 +384,11 @@ pub struct Notification {
     /// The named model (frontmatter `models: {resource: …}`) the decrypted resource is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
+    /// The API generation: key `api_version`, written only for `"v2"`. A v2 notification
+    /// posts XML: `envelope` holds the elements of the XML body (the encrypted
+    /// `event_ciphertext`/`req_info` element included), `resource` the fields decrypted from
+    /// that element (empty when the notification is not encrypted), and `event_types` the
+    /// `event_type` values or, without that element, the page's file name (`refund-processed`).
+    #[serde(default, skip_serializing_if = "ApiVersion::is_v3")]
+    pub api_version: ApiVersion,
 }

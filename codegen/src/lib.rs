@@ -5,12 +5,14 @@
 //! ```
 
 pub mod diag;
+pub mod diff;
 pub mod emit;
 pub mod frontend;
 pub mod frontmatter;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod imtable;
+pub mod indexed;
 pub mod ir;
 pub mod names;
 pub mod spec_tree;

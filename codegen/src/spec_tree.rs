@@ -87,6 +87,19 @@ pub fn read_tree(root: &Path) -> Result<Vec<PageResult>, Diagnostic> {
     Ok(pages)
 }
 
+/// Reads pages held in memory (e.g. blobs of a git revision): each `(source, location, bytes)`
+/// as [`read_page`] takes them, in the order given. `location` only needs the `v3/` (or
+/// `webhook/`) part of a path that a file on disk would have.
+pub fn read_files(files: impl IntoIterator<Item = (String, String, Vec<u8>)>) -> Vec<PageResult> {
+    files
+        .into_iter()
+        .map(|(source, location, bytes)| PageResult {
+            outcome: read_page(&source, &location, &bytes),
+            source,
+        })
+        .collect()
+}
+
 /// Collects pages into the export form: all operations, all notifications, all errors.
 pub fn export(pages: &[PageResult]) -> Export {
     let mut export = Export::default();

@@ -21,7 +21,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use wechatpay_api::runtime::ApiV3Key;
-use wechatpay_api::runtime::webhook::{Reply, WebhookHandler};
+use wechatpay_api::runtime::webhook::{Notification, Reply, WebhookHandler};
 
 /// The app: one route for WeChat Pay's notifications.
 pub fn router(handler: WebhookHandler) -> Router {
@@ -39,10 +39,7 @@ async fn notify(
         Ok(notification) => {
             // Business logic goes here. The same notification may arrive more than once: check
             // `notification.id` / the order state before acting, and answer success again.
-            println!(
-                "{} {} {}",
-                notification.id, notification.event_type, notification.resource
-            );
+            println!("{}", log_line(&notification));
             Reply::success()
         }
         Err(e) => {
@@ -51,6 +48,17 @@ async fn notify(
         }
     };
     into_response(reply)
+}
+
+/// What the example logs of a notification: its id, event type and size, never the decrypted
+/// resource (order details, payer ids, amounts) that logs would keep.
+pub fn log_line(notification: &Notification) -> String {
+    format!(
+        "{} {} ({} bytes decrypted)",
+        notification.id,
+        notification.event_type,
+        notification.plaintext.len()
+    )
 }
 
 fn into_response(reply: Reply) -> Response {

@@ -262,8 +262,13 @@ pub fn deserialize<'de, T: FromJson, D: Deserializer<'de>>(deserializer: D) -> R
 }
 
 /// Reads any self-describing input into a [`Value`] like `Value`'s own `Deserialize`, except
-/// that an object with a repeated key is an error instead of keeping the last value.
+/// that an object with a repeated key is an error instead of keeping the last value. Numbers keep
+/// their exact text (serde_json's `arbitrary_precision`, which this crate turns on).
 struct StrictValue;
+
+/// The key under which serde_json's `arbitrary_precision` passes a number's text through
+/// `deserialize_any` (what `Value` and `Number` recognise too).
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 
 impl<'de> DeserializeSeed<'de> for StrictValue {
     type Value = Value;
@@ -290,6 +295,18 @@ impl<'de> Visitor<'de> for StrictValue {
 
     fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
         Ok(Value::Number(v.into()))
+    }
+
+    fn visit_i128<E: de::Error>(self, v: i128) -> Result<Value, E> {
+        Number::from_i128(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format_args!("number {v} out of range")))
+    }
+
+    fn visit_u128<E: de::Error>(self, v: u128) -> Result<Value, E> {
+        Number::from_u128(v)
+            .map(Value::Number)
+            .ok_or_else(|| E::custom(format_args!("number {v} out of range")))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
@@ -326,6 +343,20 @@ impl<'de> Visitor<'de> for StrictValue {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut object = Map::new();
+        let Some(first) = map.next_key::<String>()? else {
+            return Ok(Value::Object(object));
+        };
+        if first == NUMBER_TOKEN {
+            // serde_json (`arbitrary_precision`) hands a number over as a one-entry map holding
+            // its exact text, as it does to `Value`'s own `Deserialize`.
+            let text = map.next_value::<String>()?;
+            return text
+                .parse::<Number>()
+                .map(Value::Number)
+                .map_err(|e| de::Error::custom(format_args!("invalid number: {e}")));
+        }
+        let value = map.next_value_seed(StrictValue)?;
+        object.insert(first, value);
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
@@ -779,6 +810,76 @@ mod tests {
         assert_eq!(
             serde_json::to_value(&payee).unwrap(),
             json!({"name": "张三", "id_card_number": "110101199003071234", "amount": 100})
+        );
+    }
+
+    struct Money {
+        balance: serde_json::Number,
+        bonus: Option<serde_json::Number>,
+        total: i64,
+    }
+    crate::impl_serde!(Money {
+        balance: "balance" required,
+        bonus: "bonus" optional,
+        total: "total" required,
+    });
+
+    #[test]
+    fn numbers_keep_their_exact_wire_text() {
+        for text in [
+            r#"{"balance":123456789012345678901234567890,"total":1}"#,
+            r#"{"balance":0.30000000000000000000000000001,"bonus":-1e+400,"total":-9223372036854775808}"#,
+            r#"{"balance":1.10,"bonus":1e+2,"total":9223372036854775807}"#,
+            r#"{"balance":-0.0,"bonus":18446744073709551616,"total":0}"#,
+        ] {
+            // Straight from the bytes (a verified answer or a webhook plaintext)…
+            let money: Money = serde_json::from_str(text).unwrap();
+            assert_eq!(serde_json::to_string(&money).unwrap(), text);
+            // …and through a `Value` (an answer whose encrypted fields were decrypted in place).
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            assert_eq!(value.to_string(), text);
+            let money: Money = serde_json::from_value(value).unwrap();
+            assert_eq!(serde_json::to_string(&money).unwrap(), text);
+        }
+        let money: Money =
+            serde_json::from_str(r#"{"balance":123456789012345678901234567890,"total":1}"#)
+                .unwrap();
+        assert_eq!(money.balance.to_string(), "123456789012345678901234567890");
+        // Digits are kept as sent; an exponent is spelled `e+`/`e-` (serde_json's parser).
+        let money: Money = serde_json::from_str(r#"{"balance":1E2,"total":1}"#).unwrap();
+        assert_eq!(money.balance.to_string(), "1e+2");
+    }
+
+    #[test]
+    fn integer_fields_take_only_integers() {
+        for (text, shown) in [
+            (r#"{"balance":1,"total":1.5}"#, "1.5"),
+            (r#"{"balance":1,"total":1e2}"#, "1e+2"),
+            (r#"{"balance":1,"total":100.0}"#, "100.0"),
+            (
+                r#"{"balance":1,"total":9223372036854775808}"#,
+                "9223372036854775808",
+            ),
+        ] {
+            let error = serde_json::from_str::<Money>(text).unwrap_err().to_string();
+            assert_eq!(
+                error,
+                format!("`total`: invalid type: number `{shown}`, expected an integer (i64)")
+            );
+            let value: serde_json::Value = serde_json::from_str(text).unwrap();
+            let error = serde_json::from_value::<Money>(value)
+                .unwrap_err()
+                .to_string();
+            assert!(
+                error.starts_with("`total`: invalid type: number"),
+                "{error}"
+            );
+        }
+        assert_eq!(
+            serde_json::from_str::<Money>(r#"{"balance":"1","total":1}"#)
+                .unwrap_err()
+                .to_string(),
+            "`balance`: invalid type: string \"1\", expected a number"
         );
     }
 

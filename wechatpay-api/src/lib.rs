@@ -17,6 +17,10 @@ mod chain;
 #[doc(hidden)]
 #[allow(missing_debug_implementations)]
 pub mod fields;
+/// Entry points of the runtime's fuzz targets (`fuzz/`); not an API.
+#[cfg(feature = "test-server")]
+#[doc(hidden)]
+pub mod fuzzing;
 #[cfg(feature = "merchant")]
 mod media_upload;
 pub mod runtime;
@@ -35,7 +39,10 @@ pub mod v3;
 #[allow(missing_debug_implementations)]
 pub mod webhook;
 
-/// JSON numbers keep their exact wire form (`100` stays `100`, never `100.0`).
+/// JSON numbers keep their exact wire form: `100` stays `100`, never `100.0`, and
+/// `123456789012345678901234567890` or `0.30000000000000000000000000001` keep every digit (serde_json's
+/// `arbitrary_precision`, on in this crate; an exponent is spelled `e+`/`e-`). Integer fields
+/// (`i64`, amounts in fen) take only integers: `1.5` or `1e2` is an error naming the field.
 pub use serde_json::Number;
 /// Free-form JSON, for objects the docs leave undescribed.
 pub use serde_json::Value;

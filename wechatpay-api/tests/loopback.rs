@@ -242,6 +242,32 @@ async fn response_fields_stay_encrypted_when_asked() {
     );
 }
 
+#[tokio::test]
+async fn decryption_reads_the_verified_bytes_without_rewriting_them() {
+    let server = server();
+    let client = client(&server);
+    let response = client
+        .execute(import(&client).prepare().unwrap())
+        .await
+        .unwrap();
+    let received: serde_json::Value = serde_json::from_slice(&response.body).unwrap();
+    let ciphertext = received["phone_number"].as_str().unwrap();
+    assert_ne!(ciphertext, "13800138000", "the body stays as received");
+    let document = response.decrypted.as_ref().expect("decrypted document");
+    assert_eq!(document["phone_number"], "13800138000");
+    assert_eq!(
+        document["user_information"]["common_field_list"][0]["value"],
+        "1990-01-01"
+    );
+    let typed: ImportResponse = response.json().unwrap();
+    assert_eq!(typed.phone_number, "13800138000");
+    // Neither the decrypted value nor the ciphertext shows in `Debug`.
+    let debug = format!("{response:?}");
+    assert!(!debug.contains("13800138000"), "{debug}");
+    assert!(!debug.contains(ciphertext), "{debug}");
+    assert!(debug.contains("TEST-REQUEST-"), "{debug}");
+}
+
 async fn expect_verification(misbehavior: Misbehavior) -> VerifyError {
     let server = server();
     let client = client(&server);

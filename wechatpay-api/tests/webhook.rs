@@ -574,3 +574,85 @@ async fn the_axum_example_answers_wechat_pay() {
     assert_eq!(post(&undecryptable).await.unwrap().status(), 500);
     server.abort();
 }
+
+// ---- `Debug` never shows decrypted data -----------------------------------------------------
+
+#[test]
+fn debug_output_never_shows_decrypted_data() {
+    const SENTINEL: &str = "SENTINEL-5d41402abc4b2a76";
+    let handler = public_key_handler();
+    let resources = [
+        (
+            "DEMO.PAID",
+            json!({
+                "mchid": "1900000001",
+                "out_trade_no": SENTINEL,
+                "trade_state": "SUCCESS",
+                "amount": {"total": 100, "currency": "CNY"},
+                "payer": {"openid": SENTINEL},
+            }),
+        ),
+        ("DEMO.SOMETHING_NEW", json!({"secret": SENTINEL, "n": 1})),
+    ];
+    for (event_type, resource) in resources {
+        let sent = NotificationBuilder::new(event_type, resource)
+            .id("EV-DEBUG-1")
+            .build()
+            .unwrap();
+        let as_value = handler.handle(&sent.headers, &sent.body).unwrap();
+        let typed = handler
+            .handle_event::<Event>(&sent.headers, &sent.body)
+            .unwrap();
+        assert!(as_value.plaintext.contains(SENTINEL));
+        for debug in [
+            format!("{as_value:?}"),
+            format!("{as_value:#?}"),
+            format!("{typed:?}"),
+            format!("{:?}", typed.resource),
+            format!("{:#?}", typed.resource),
+        ] {
+            assert!(
+                !debug.contains(SENTINEL),
+                "decrypted data in Debug: {debug}"
+            );
+        }
+        // What it shows instead: the envelope's id and event type, the plaintext's length.
+        let debug = format!("{as_value:?}");
+        assert!(debug.contains("EV-DEBUG-1"), "{debug}");
+        assert!(debug.contains(event_type), "{debug}");
+        assert!(
+            debug.contains(&format!("{} bytes", as_value.plaintext.len())),
+            "{debug}"
+        );
+        assert!(format!("{:?}", typed.resource).contains(event_type));
+        // The example's log line.
+        let line = axum_example::log_line(&as_value);
+        assert!(!line.contains(SENTINEL), "{line}");
+        assert!(line.contains("EV-DEBUG-1"), "{line}");
+    }
+
+    // A resource that does not decode: serde_json's error quotes the offending value.
+    let sent = NotificationBuilder::new("DEMO.PAID", json!({"amount": {"total": SENTINEL}}))
+        .build()
+        .unwrap();
+    let e = handler
+        .handle_event::<Event>(&sent.headers, &sent.body)
+        .unwrap_err();
+    for shown in [format!("{e:?}"), format!("{e:#?}"), e.to_string()] {
+        assert!(!shown.contains(SENTINEL), "{shown}");
+        assert!(shown.contains("DEMO.PAID"), "{shown}");
+    }
+}
+
+// ---- the decrypted plaintext is wiped on drop -----------------------------------------------
+
+#[test]
+fn the_plaintext_is_held_in_a_zeroizing_buffer() {
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+    let sent = demo_paid();
+    let notification = public_key_handler()
+        .handle(&sent.headers, &sent.body)
+        .unwrap();
+    wiped_on_drop(&notification.plaintext);
+    assert!(notification.plaintext.contains("T20240101"));
+}

@@ -4,6 +4,7 @@
 //! ```text
 //! cargo xtask bench [--runs N] [--specs DIR]...                       # parse + emit + format
 //! cargo xtask bench --check-crate [--area A] [--target-dir D] [--cold] [--specs DIR]...
+//! cargo xtask bench --diff-history DIR [--runs N]                     # diff every doc update
 //! ```
 //!
 //! Generation is measured in-process with `Instant` over N runs (median, min, max), peak memory
@@ -29,6 +30,8 @@ struct BenchArgs {
     area: String,
     target_dir: Option<PathBuf>,
     cold: bool,
+    /// An API history (`DIR/<update>/{old,new}`) to diff instead (see `bench_diff`).
+    diff_history: Option<PathBuf>,
 }
 
 fn parse_args(args: &[String], root: &Path) -> anyhow::Result<BenchArgs> {
@@ -39,6 +42,7 @@ fn parse_args(args: &[String], root: &Path) -> anyhow::Result<BenchArgs> {
         area: "refund".to_owned(),
         target_dir: None,
         cold: false,
+        diff_history: None,
     };
     let mut iter = args.iter();
     let mut in_specs = false;
@@ -55,6 +59,7 @@ fn parse_args(args: &[String], root: &Path) -> anyhow::Result<BenchArgs> {
             "--target-dir" => parsed.target_dir = Some(PathBuf::from(value("--target-dir")?)),
             "--check-crate" => parsed.check_crate = true,
             "--cold" => parsed.cold = true,
+            "--diff-history" => parsed.diff_history = Some(PathBuf::from(value("--diff-history")?)),
             "--specs" => in_specs = true,
             other if in_specs && !other.starts_with("--") => parsed.specs.push(other.into()),
             other => bail!("unknown argument `{other}`"),
@@ -73,6 +78,9 @@ fn parse_args(args: &[String], root: &Path) -> anyhow::Result<BenchArgs> {
 
 pub fn bench(args: &[String], root: &Path) -> anyhow::Result<ExitCode> {
     let args = parse_args(args, root)?;
+    if let Some(history) = &args.diff_history {
+        return crate::bench_diff::bench_diff_history(history, args.runs);
+    }
     for dir in &args.specs {
         anyhow::ensure!(
             dir.exists(),
@@ -227,7 +235,7 @@ fn median(times: &mut [Duration]) -> Duration {
     times[times.len() / 2]
 }
 
-fn summary(times: &mut [Duration]) -> String {
+pub fn summary(times: &mut [Duration]) -> String {
     let median = median(times);
     format!(
         "median {:.3} s (min {:.3} s, max {:.3} s)",

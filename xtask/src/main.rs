@@ -4,10 +4,16 @@
 //! - `cargo xtask gen --check`: fail when the committed modules are stale.
 //! - `cargo xtask gen --specs DIR... --out DIR`: generate a standalone crate from any doc trees.
 //! - `cargo xtask ir PATH...`: print the IR of the pages under PATHs as JSON.
+//! - `cargo xtask diff OLD NEW` / `cargo xtask diff --git REV`: the API changes between two doc
+//!   trees, each marked breaking or additive (markdown or `--format json`).
 
 mod bench;
+mod bench_diff;
 mod crate_out;
+mod diff;
+mod diff_args;
 mod gen_args;
+mod git_tree;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -40,7 +46,7 @@ const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
     ),
 ];
 
-const USAGE: &str = "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...";
+const USAGE: &str = "usage: cargo xtask ir PATH...\n       cargo xtask gen [--check] [--specs DIR]... [--out DIR]\n       cargo xtask bench [--runs N] [--check-crate [--area A] [--target-dir D] [--cold]] [--specs DIR]...\n       cargo xtask bench --diff-history DIR [--runs N]\n       cargo xtask diff (OLD NEW | --git REV) [--format markdown|json] [--deny breaking]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,6 +54,7 @@ fn main() -> ExitCode {
         Some("ir") => ir(&args[1..]),
         Some("gen") => GenArgs::parse(&args[1..]).and_then(generate),
         Some("bench") => bench::bench(&args[1..], &workspace_root()),
+        Some("diff") => diff::run(&args[1..], &workspace_root()),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

@@ -18,7 +18,7 @@ use crate::ir::{Field, FieldType, Method, Notification, Operation};
 use crate::names::{Scope, field_ident, type_ident};
 use types::Shared;
 
-pub use operation::encrypted_paths;
+pub use operation::{RUNTIME_HEADERS, encrypted_paths};
 
 /// The header of every generated file.
 pub const GENERATED_HEADER: &str =
@@ -57,7 +57,22 @@ struct ModNode<'a> {
 
 /// Generates the modules for `operations`. When several operations share a method and path,
 /// the first one wins.
+///
+/// APIv2 operations ([`crate::ir::ApiVersion::V2`]) are refused with a diagnostic: their
+/// emission is not implemented yet.
 pub fn generate(operations: &[Operation], options: Options) -> Result<Generated, Diagnostic> {
+    if let Some(op) = operations.iter().find(|op| !op.api_version.is_v3()) {
+        return Err(Diagnostic::new(
+            &op.source,
+            op.line,
+            format!(
+                "`{} {}` is an APIv2 operation: generating Rust for APIv2 is not implemented yet \
+                 (issue 15 part 2); `cargo xtask ir` reads it",
+                op.method.lower().to_uppercase(),
+                op.path
+            ),
+        ));
+    }
     let mut root = ModNode::default();
     let mut ordered: Vec<&Operation> = operations.iter().collect();
     ordered.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
@@ -131,11 +146,24 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
 /// module: `webhook::Event` over every documented event type and one module per notification
 /// page with its typed resource; and, when pages name models, `models.rs` with one type per
 /// model (`crate::models::Transaction`), which their answers and resources alias.
+///
+/// APIv2 operations and notifications are refused with a diagnostic, like [`generate`] does.
 pub fn generate_all(
     operations: &[Operation],
     notifications: &[Notification],
     options: Options,
 ) -> Result<Generated, Diagnostic> {
+    if let Some(n) = notifications.iter().find(|n| !n.api_version.is_v3()) {
+        return Err(Diagnostic::new(
+            &n.source,
+            n.line,
+            format!(
+                "`{}` is an APIv2 notification: generating Rust for APIv2 is not implemented \
+                 yet (issue 15 part 2); `cargo xtask ir` reads it",
+                n.event_types.join("`, `")
+            ),
+        ));
+    }
     let mut generated = generate(operations, options)?;
     if let Some(models) = models::generate(operations, notifications)? {
         generated

@@ -261,6 +261,7 @@ fn root_items(
     let mut type_arms = Vec::new();
     let mut decode_arms = Vec::new();
     let mut serialize_arms = Vec::new();
+    let mut debug_arms = Vec::new();
     for (event, (module, notification)) in dispatch {
         let variant = ident(&variant_scope.unique_type(type_ident(event)));
         let module = ident(module);
@@ -274,6 +275,14 @@ fn root_items(
             #event => Event::#variant(::wechatpay_api::__private::serde_json::from_slice(plaintext)?),
         });
         serialize_arms.push(quote!(Event::#variant(resource) => resource.serialize(serializer),));
+        let shown = format!("<decrypted {event} resource, redacted>");
+        let variant_name = variant.to_string();
+        debug_arms.push(quote! {
+            Event::#variant(_) => f
+                .debug_tuple(#variant_name)
+                .field(&::std::format_args!(#shown))
+                .finish(),
+        });
     }
     let declarations = modules.iter().map(|(module, notification)| {
         let module = ident(module);
@@ -308,8 +317,9 @@ fn root_items(
         #(#groups)*
 
         /// A verified notification's resource, by `event_type`. Event types this crate was not
-        /// generated with are kept as [`Event::Unknown`], never an error.
-        #[derive(Clone, Debug, PartialEq)]
+        /// generated with are kept as [`Event::Unknown`], never an error. `Debug` shows the event
+        /// type, never the decrypted resource.
+        #[derive(Clone, PartialEq)]
         #[non_exhaustive]
         pub enum Event {
             #(#variants)*
@@ -342,6 +352,25 @@ fn root_items(
                         resource: ::wechatpay_api::__private::serde_json::from_slice(plaintext)?,
                     },
                 })
+            }
+        }
+
+        /// The variant and event type only: the resource is decrypted data.
+        impl ::std::fmt::Debug for Event {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                match self {
+                    #(#debug_arms)*
+                    Event::Unknown { event_type, resource } => {
+                        let fields = resource.as_object().map_or(0, |object| object.len());
+                        f.debug_struct("Unknown")
+                            .field("event_type", event_type)
+                            .field(
+                                "resource",
+                                &::std::format_args!("<decrypted JSON of {fields} fields, redacted>"),
+                            )
+                            .finish()
+                    }
+                }
             }
         }
 

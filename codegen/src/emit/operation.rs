@@ -13,7 +13,7 @@ use super::docs::{doc_attrs, paragraphs};
 use super::types::{Role, Shared, TypeEmitter, ident};
 
 /// Headers the runtime sets itself; they never become parameters.
-const RUNTIME_HEADERS: &[&str] = &[
+pub const RUNTIME_HEADERS: &[&str] = &[
     "Wechatpay-Serial",
     "Authorization",
     "Accept",
@@ -77,7 +77,8 @@ pub fn emit(
                 }
             }
         }
-        BodyKind::None => {}
+        // v2 bodies never get here: `emit::generate` refuses v2 operations first.
+        BodyKind::None | BodyKind::Xml => {}
     }
     if !op.query.is_empty() {
         let doc = format!("Query parameters of `{}`.", signature(op));
@@ -129,7 +130,10 @@ pub fn emit(
             quote!(::wechatpay_api::runtime::Json<#response>)
         }
         ResponseKind::Empty => quote!(::wechatpay_api::runtime::Empty),
-        ResponseKind::Binary => quote!(::wechatpay_api::runtime::Binary),
+        // v2 answers never get here: `emit::generate` refuses v2 operations first.
+        ResponseKind::Binary | ResponseKind::Xml | ResponseKind::Download => {
+            quote!(::wechatpay_api::runtime::Binary)
+        }
     };
 
     items.push(spec_and_marker(op, &marker, &response));
@@ -189,7 +193,8 @@ fn spec_and_marker(
         match op.body.kind {
             BodyKind::Json => "Json",
             BodyKind::Multipart => "Multipart",
-            BodyKind::None => "None",
+            // v2 bodies never get here: `emit::generate` refuses v2 operations first.
+            BodyKind::None | BodyKind::Xml => "None",
         }
     );
     let response_body = format_ident!(
@@ -197,7 +202,7 @@ fn spec_and_marker(
         match op.response.kind {
             ResponseKind::Json => "Json",
             ResponseKind::Empty => "Empty",
-            ResponseKind::Binary => "Binary",
+            ResponseKind::Binary | ResponseKind::Xml | ResponseKind::Download => "Binary",
         }
     );
     let body_fields = match op.body.kind {

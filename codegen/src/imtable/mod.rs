@@ -10,7 +10,7 @@ mod webhook;
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::frontmatter::Frontmatter;
-use crate::ir::{Method, Operation, Page, Response, ResponseKind, SourceFormat};
+use crate::ir::{ApiVersion, Method, Operation, Page, Response, ResponseKind, SourceFormat};
 
 use blocks::Block;
 use rows::{Row, TableKind};
@@ -234,7 +234,7 @@ impl PageContext<'_> {
         };
         if let Some((chain, chain_line)) = &chain {
             let chained = format!("/{}", chain.replace("{empty}", ""));
-            if chained != url {
+            if chained != url && !fixed_value_chain(&chained, url) {
                 errors.push(self.error(
                     *chain_line,
                     format!(
@@ -249,7 +249,8 @@ impl PageContext<'_> {
 
         let parts = request::classify(&request.rows, url, request.line)
             .map_err(|(l, m)| vec![self.error(l, m)])?;
-        let response = self.response(&response)?;
+        let api_version = ApiVersion::of_path(url);
+        let response = self.response(&response, api_version)?;
         Ok(Operation {
             source: self.source.to_owned(),
             line,
@@ -267,6 +268,10 @@ impl PageContext<'_> {
             body: parts.body,
             response,
             model: None,
+            api_version,
+            security: parts.security,
+            nonceless: parts.nonceless,
+            fragment: parts.fragment,
         })
     }
 
@@ -326,10 +331,29 @@ impl PageContext<'_> {
         Ok(Table { kind, line, rows })
     }
 
-    fn response(&self, table: &Table) -> Result<Response, Vec<Diagnostic>> {
-        if table.kind == TableKind::Errors {
+    /// The answer of an operation. Only an answer table whose placeholder says `文件流` (file
+    /// stream) is a v3 download ([`ResponseKind::Binary`]): a download is the one answer the
+    /// runtime does not verify, so no other table may make one. A v2 answer table describes
+    /// XML (one v2 page answers JSON: its example decodes with `json_decode`, not
+    /// `Transformer::toArray`), and a v2 `异常字典` table is a download whose error answer is XML.
+    fn response(
+        &self,
+        table: &Table,
+        api_version: ApiVersion,
+    ) -> Result<Response, Vec<Diagnostic>> {
+        let v2 = api_version == ApiVersion::V2;
+        if table.kind == TableKind::Errors && v2 {
+            let tree = tree::build(&table.rows).map_err(|(l, m)| vec![self.error(l, m)])?;
             return Ok(Response {
-                kind: ResponseKind::Binary,
+                kind: ResponseKind::Download,
+                fields: tree.fields,
+            });
+        }
+        if table.kind == TableKind::Errors {
+            // `异常字典`: the rows document the error body; the success answer has no documented
+            // content. Signed like every answer that is not a file stream.
+            return Ok(Response {
+                kind: ResponseKind::Empty,
                 fields: Vec::new(),
             });
         }
@@ -337,7 +361,7 @@ impl PageContext<'_> {
             Row::Placeholder(text) => Some(text),
             _ => None,
         }) {
-            let kind = if text.starts_with("文件流") {
+            let kind = if is_file_stream(text) {
                 ResponseKind::Binary
             } else {
                 ResponseKind::Empty
@@ -356,13 +380,23 @@ impl PageContext<'_> {
         }
         let kind = if tree.fields.is_empty() {
             ResponseKind::Empty
+        } else if v2 && !self.text.contains("json_decode(") {
+            ResponseKind::Xml
         } else {
             ResponseKind::Json
         };
         let mut fields = tree.fields;
         tree::unique_rust_names(&mut fields);
+        if v2 {
+            fields = crate::indexed::group(fields).map_err(|(l, m)| vec![self.error(l, m)])?;
+        }
         Ok(Response { kind, fields })
     }
+}
+
+/// Whether an answer table's placeholder row documents a file stream (`文件流(…)`).
+fn is_file_stream(placeholder: &str) -> bool {
+    placeholder.trim_start().starts_with("文件流")
 }
 
 fn closer_kind(paragraph: &str) -> Option<TableKind> {
@@ -371,6 +405,20 @@ fn closer_kind(paragraph: &str) -> Option<TableKind> {
         "{.im-table #response}" => Some(TableKind::Response),
         _ => None,
     }
+}
+
+/// A v2 chain naming a URL segment that holds capitals as a lower-case placeholder
+/// (`v2/secapi/mch/{modifyinstitutionsub}` for `/v2/secapi/mch/modifyInstitutionsub`): the
+/// SDK is handed the real segment as a fixed value, and the page path holds the real URL.
+fn fixed_value_chain(chained: &str, url: &str) -> bool {
+    let (chain, path): (Vec<&str>, Vec<&str>) =
+        (chained.split('/').collect(), url.split('/').collect());
+    chain.len() == path.len()
+        && chain.iter().zip(&path).all(|(c, p)| {
+            c == p
+                || (request::fixed_value_placeholder(c)
+                    .is_some_and(|name| name == p.to_lowercase()))
+        })
 }
 
 /// `::: danger … {.im-deprecated}` → `deprecated`.

@@ -1,5 +1,7 @@
 //! Groups the top-level rows of a request table (FORMATS.md A.11): `json`, `query`, `headers`,
-//! `body` (multipart), `base_uri`; every other top-level row is a path parameter.
+//! `body` (multipart), `base_uri`, and the APIv2 ones: `xml` (the XML body), the flags
+//! `security` and `nonceless`, `fragment` and the client option `timeout`; every other
+//! top-level row is a path parameter.
 
 use crate::ir::{Body, BodyKind, Field, FieldType, Format};
 
@@ -14,6 +16,12 @@ pub struct RequestParts {
     pub query: Vec<Field>,
     pub headers: Vec<Field>,
     pub body: Body,
+    /// v2 `security`: the call needs the merchant's client certificate.
+    pub security: bool,
+    /// v2 `nonceless`: the SDK must not add `nonce_str`.
+    pub nonceless: bool,
+    /// v2 `fragment`: the fixed URL fragment of a browser redirect.
+    pub fragment: Option<String>,
 }
 
 /// Classifies the request rows of an operation whose URL template is `url`.
@@ -31,6 +39,9 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
         query: Vec::new(),
         headers: Vec::new(),
         body: Body::none(),
+        security: false,
+        nonceless: false,
+        fragment: None,
     };
     let mut path_rows = Vec::new();
     for field in tree.fields {
@@ -74,12 +85,28 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
                     parts.base_uri = Some(uri);
                 }
             }
-            "xml" | "security" | "nonceless" | "fragment" | "timeout" => {
-                return Err((
-                    field.line,
-                    format!("APIv2 pseudo-parameter `{}` is not supported", field.name),
-                ));
+            "xml" => {
+                expect_object(&field)?;
+                parts.body = Body {
+                    kind: BodyKind::Xml,
+                    fields: crate::indexed::group(field.fields)?,
+                };
             }
+            "security" => parts.security = flag(&field)?,
+            "nonceless" => parts.nonceless = flag(&field)?,
+            "fragment" => {
+                let value = backticked(&field.description)
+                    .filter(|v| v.starts_with('#'))
+                    .ok_or_else(|| {
+                        (
+                            field.line,
+                            "`fragment` does not name its `#…` value in backticks".to_owned(),
+                        )
+                    })?;
+                parts.fragment = Some(value.to_owned());
+            }
+            // The sandbox example's HTTP client timeout: an SDK option, not part of the API.
+            "timeout" => {}
             _ => path_rows.push(field),
         }
     }
@@ -91,6 +118,23 @@ pub fn classify(rows: &[Row], url: &str, table_line: u32) -> Result<RequestParts
         table_line,
     )?;
     Ok(parts)
+}
+
+/// A v2 flag row: typed `` `true` ``, which the tree reads as a boolean.
+fn flag(field: &Field) -> Result<bool, (u32, String)> {
+    if field.ty == FieldType::Boolean && field.fields.is_empty() {
+        Ok(true)
+    } else {
+        Err((
+            field.line,
+            format!("the v2 flag `{}` must be typed `` `true` ``", field.name),
+        ))
+    }
+}
+
+/// The first backticked span of a description.
+fn backticked(description: &str) -> Option<&str> {
+    description.split('`').nth(1).filter(|s| !s.is_empty())
 }
 
 fn expect_object(field: &Field) -> Result<(), (u32, String)> {
@@ -112,6 +156,18 @@ fn path_params(
     table_line: u32,
 ) -> Result<Vec<Field>, (u32, String)> {
     let placeholders = placeholders(url);
+    // A v2 fixed-value "placeholder" (`modifyinstitutionsub`, 固定值`modifyInstitutionsub`):
+    // the URL already holds the real segment, so the row is no parameter.
+    let rows: Vec<Field> = rows
+        .into_iter()
+        .filter(|row| {
+            !url.split('/').any(|segment| {
+                segment != row.name
+                    && segment.to_lowercase() == row.name
+                    && backticked(&row.description) == Some(segment)
+            })
+        })
+        .collect();
     for row in &rows {
         if row.has_struct() || row.ty == FieldType::Array {
             return Err((
@@ -160,6 +216,11 @@ fn path_params(
         ));
     }
     Ok(ordered)
+}
+
+/// The name inside a `{name}` chain segment.
+pub fn fixed_value_placeholder(segment: &str) -> Option<&str> {
+    segment.strip_prefix('{')?.strip_suffix('}')
 }
 
 /// The `{name}` placeholders of a URL template, in order.

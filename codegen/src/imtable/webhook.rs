@@ -2,9 +2,14 @@
 //! documents what WeChat Pay posts (`headers`, `body` = the envelope with `resource`), the
 //! fields of the plaintext hidden in `resource.ciphertext` after a `{colspan=3 .im-table-line}`
 //! divider, and an `应答规范` table: the merchant's reply (FORMATS.md A.3, A.8, A.9, A.11).
+//!
+//! APIv2 notifications (`webhook/v2/*.md`) post an XML `body` instead: its elements are the
+//! envelope, an `event_ciphertext` (`by-aes-gcm`) or `req_info` (`by-aes-ecb`) element, when
+//! there is one, carries the resource, and pages without an `event_type` element are keyed by
+//! their file name (`refund-processed`).
 
 use crate::diag::Diagnostic;
-use crate::ir::{Encryption, Field, FieldType, Notification, Page};
+use crate::ir::{ApiVersion, Encryption, Field, FieldType, Notification, Page};
 
 use super::blocks::Block;
 use super::rows::TableKind;
@@ -125,7 +130,17 @@ pub(super) fn parse(page: &PageContext<'_>, blocks: &[Block]) -> Result<Page, Ve
         )]);
     };
 
-    let parts = request_parts(&request).map_err(|(l, m)| vec![page.error(l, m)])?;
+    let api_version = if page.source.split('/').any(|segment| segment == "v2") {
+        ApiVersion::V2
+    } else {
+        ApiVersion::V3
+    };
+    let parts = if api_version == ApiVersion::V2 {
+        v2_request_parts(&request, page.source)
+    } else {
+        request_parts(&request)
+    }
+    .map_err(|(l, m)| vec![page.error(l, m)])?;
     let reply_tree = tree::build(&reply.rows).map_err(|(l, m)| vec![page.error(l, m)])?;
     let mut reply_fields = reply_tree.fields;
     reply_fields.extend(reply_tree.variants.into_iter().flatten());
@@ -146,6 +161,7 @@ pub(super) fn parse(page: &PageContext<'_>, blocks: &[Block]) -> Result<Page, Ve
             resource_variants: parts.resource_variants,
             reply: reply_fields,
             model: None,
+            api_version,
         }],
     })
 }
@@ -156,6 +172,97 @@ struct Parts {
     envelope: Vec<Field>,
     resource: Vec<Field>,
     resource_variants: Vec<Vec<Field>>,
+}
+
+/// Splits the request table of a v2 notification: `headers`, the XML `body` (the envelope),
+/// and the fields decrypted from its `event_ciphertext`/`req_info` element (none when the
+/// notification is not encrypted).
+fn v2_request_parts(table: &Table, source: &str) -> Result<Parts, (u32, String)> {
+    let (headers, body) = headers_and_body(table)?;
+    if !body.variants.is_empty() {
+        return Err((
+            body.line,
+            "`body` variants are not supported: the XML notification has one shape".to_owned(),
+        ));
+    }
+    let mut envelope = body.fields;
+    let event_types = match envelope.iter().find(|f| f.name == "event_type") {
+        Some(field) if !field.enum_values.is_empty() => field.enum_values.clone(),
+        Some(field) => {
+            return Err((
+                field.line,
+                "`event_type` names no event type (expected `` `TRANSACTION.SUCCESS` 枚举值 ``)"
+                    .to_owned(),
+            ));
+        }
+        None => {
+            let file = source.rsplit('/').next().unwrap_or(source);
+            vec![file.strip_suffix(".md").unwrap_or(file).to_owned()]
+        }
+    };
+    let mut resource = Plaintext {
+        fields: Vec::new(),
+        variants: Vec::new(),
+    };
+    let encrypted =
+        |f: &Field| matches!(f.encrypted, Some(Encryption::AesGcm | Encryption::AesEcb));
+    if let Some(ciphertext) = envelope.iter_mut().find(|f| encrypted(f)) {
+        let Some(decoded) = ciphertext.decoded.take() else {
+            return Err((
+                ciphertext.line,
+                format!(
+                    "`{}` is not followed by a `{{colspan=3 .im-table-line}}` divider and the decrypted fields",
+                    ciphertext.name
+                ),
+            ));
+        };
+        resource = unwrap_original_data(decoded.fields, decoded.variants);
+    }
+    Ok(Parts {
+        event_types,
+        headers,
+        envelope,
+        resource: resource.fields,
+        resource_variants: resource.variants,
+    })
+}
+
+/// The `headers` fields and the `body` object of a notification's request table.
+fn headers_and_body(table: &Table) -> Result<(Vec<Field>, Field), (u32, String)> {
+    let tree = tree::build(&table.rows)?;
+    if let Some(first) = tree.variants.first().and_then(|v| v.first()) {
+        return Err((
+            first.line,
+            "notification variants at the top level are not supported".to_owned(),
+        ));
+    }
+    let mut headers = Vec::new();
+    let mut body = None;
+    for field in tree.fields {
+        match field.name.as_str() {
+            "headers" if field.ty == FieldType::Object => headers = field.fields,
+            "body" if field.ty == FieldType::Object => body = Some(field),
+            "headers" | "body" => {
+                return Err((field.line, format!("`{}` must be an object", field.name)));
+            }
+            other => {
+                return Err((
+                    field.line,
+                    format!(
+                        "top-level row `{other}` of a notification is neither `headers` nor `body`"
+                    ),
+                ));
+            }
+        }
+    }
+    let Some(body) = body else {
+        return Err((
+            table.line,
+            "the notification's request table has no `body` object (the posted envelope)"
+                .to_owned(),
+        ));
+    };
+    Ok((headers, body))
 }
 
 /// Splits the request table: `headers`, the `body` envelope, and the decrypted resource.

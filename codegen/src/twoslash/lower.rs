@@ -105,10 +105,11 @@ pub fn operation(cx: &Context<'_>) -> Result<Operation, Vec<Diagnostic>> {
             Body::none()
         }
     };
-    let response = match response(&resolver, response_interface) {
+    let v2 = namespace.path.get(2).is_some_and(|root| root == "V2");
+    let response = match response(cx, &resolver, response_interface, v2) {
         Ok(response) => response,
-        Err(e) => {
-            diagnostics.push(cx.type_diagnostic(e));
+        Err(d) => {
+            diagnostics.push(d);
             Response {
                 kind: ResponseKind::Empty,
                 fields: Vec::new(),
@@ -142,7 +143,12 @@ pub fn operation(cx: &Context<'_>) -> Result<Operation, Vec<Diagnostic>> {
         body,
         response,
         model: None,
+        api_version: crate::ir::ApiVersion::V3,
+        security: config.security,
+        nonceless: false,
+        fragment: None,
     };
+    operation.api_version = crate::ir::ApiVersion::of_path(&operation.path);
     super::policy::apply(&mut operation);
     Ok(operation)
 }
@@ -233,6 +239,8 @@ struct RequestParts<'m> {
     /// Direct members: path parameters.
     members: Vec<Field>,
     base_uri: Option<String>,
+    /// `security: true`: the v2 call needs the merchant's client certificate.
+    security: bool,
 }
 
 impl<'m> RequestParts<'m> {
@@ -265,6 +273,15 @@ impl<'m> RequestParts<'m> {
                 }
             },
             "empty" if endpoint.path.ends_with('/') => {}
+            "security" => match &property.ty {
+                Type::BooleanLiteral(true) => self.security = true,
+                _ => {
+                    return Err(cx.diagnostic(
+                        property.offset,
+                        "`security` (the v2 client-certificate flag) must be typed `true`",
+                    ));
+                }
+            },
             name if AXIOS_OPTIONS.contains(&name) => {}
             // A header declared outside `headers` (ecommerce/profitsharing/orders).
             name if name.contains('-') => self.headers.push(
@@ -386,10 +403,15 @@ fn body(
                 .map_err(|e| cx.type_diagnostic(e))?,
         }),
         "BinaryDataRequest" => multipart(cx, interface),
-        "XmlDataRequest" => Err(cx.diagnostic(
-            offset,
-            "`XmlDataRequest` (an APIv2 XML body) has no IR body kind",
-        )),
+        "XmlDataRequest" => Ok(Body {
+            kind: BodyKind::Xml,
+            fields: crate::indexed::group(
+                resolver
+                    .fields(&properties)
+                    .map_err(|e| cx.type_diagnostic(e))?,
+            )
+            .map_err(|(line, message)| Diagnostic::new(cx.source, line, message))?,
+        }),
         _ => Err(cx.diagnostic(
             offset,
             format!(
@@ -432,14 +454,25 @@ fn multipart(cx: &Context<'_>, interface: &Interface) -> Result<Body, Diagnostic
     })
 }
 
-fn response(resolver: &Resolver<'_>, interface: &Interface) -> Result<Response, TypeError> {
+/// The answer: a v2 answer (the namespace root `V2`) is XML, and a v2 file stream a download
+/// (whose XML error answer these pages do not document).
+fn response(
+    cx: &Context<'_>,
+    resolver: &Resolver<'_>,
+    interface: &Interface,
+    v2: bool,
+) -> Result<Response, Diagnostic> {
     if interface
         .extends
         .iter()
         .any(|path| path.last().is_some_and(|n| n == "ReadStream"))
     {
         return Ok(Response {
-            kind: ResponseKind::Binary,
+            kind: if v2 {
+                ResponseKind::Download
+            } else {
+                ResponseKind::Binary
+            },
             fields: Vec::new(),
         });
     }
@@ -450,9 +483,19 @@ fn response(resolver: &Resolver<'_>, interface: &Interface) -> Result<Response, 
             fields: Vec::new(),
         });
     }
+    let fields = resolver
+        .fields(&properties)
+        .map_err(|e| cx.type_diagnostic(e))?;
+    if !v2 {
+        return Ok(Response {
+            kind: ResponseKind::Json,
+            fields,
+        });
+    }
     Ok(Response {
-        kind: ResponseKind::Json,
-        fields: resolver.fields(&properties)?,
+        kind: ResponseKind::Xml,
+        fields: crate::indexed::group(fields)
+            .map_err(|(line, message)| Diagnostic::new(cx.source, line, message))?,
     })
 }
 

@@ -16,6 +16,7 @@ mod policy;
 mod required;
 mod types;
 mod url;
+mod webhook;
 
 use crate::diag::{Diagnostic, LineIndex};
 use crate::frontmatter::Frontmatter;
@@ -31,7 +32,8 @@ const CUT: &str = "// ---cut---";
 /// Reads the operations of a twoslash page.
 ///
 /// Webhook pages (a `webhook/` path whose blocks hold JSDoc, not namespaces) describe no
-/// operation and yield an empty page.
+/// operation: a `webhook/v2` page yields its notification, read from the handler's JSDoc
+/// typedefs; other webhook pages yield an empty page.
 pub fn parse(
     source: &str,
     text: &str,
@@ -56,6 +58,12 @@ pub fn parse(
     };
     if is_webhook_page(source) && blocks().all(|b| !text[b.content.clone()].contains("namespace "))
     {
+        if source.split('/').any(|segment| segment == "v2")
+            && let Some(section) = layout.sections.first()
+            && diagnostics.is_empty()
+        {
+            return webhook::parse_v2(source, text, &lines, frontmatter, section);
+        }
         return if diagnostics.is_empty() {
             Ok(Page::default())
         } else {

@@ -1,5 +1,6 @@
-//! Helpers shared by the corpus tests: locating `../shared/corpus` (absent on a fresh clone,
-//! where those tests skip) and reading fixtures of expected diagnostics or allowed differences.
+//! Helpers shared by the corpus tests: locating `../shared/corpus` and `../shared/api-history`
+//! (absent on a fresh clone, where those tests skip) and reading fixtures of expected
+//! diagnostics or allowed differences.
 
 // Each test crate uses its own subset of these helpers.
 #![allow(dead_code)]
@@ -16,6 +17,18 @@ pub fn corpus(relative: &str) -> Option<PathBuf> {
         Some(dir)
     } else {
         eprintln!("skipping: corpus not found at {}", dir.display());
+        None
+    }
+}
+
+/// `../shared/api-history` (real doc updates: `DATE-COMMIT/{COMMIT,old,new}`) if it is a
+/// directory; otherwise says the test skips.
+pub fn api_history() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/api-history");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: api history not found at {}", dir.display());
         None
     }
 }

@@ -5,23 +5,42 @@ use std::fmt;
 use aws_lc_rs::aead::{AES_256_GCM, Aad, LessSafeKey, NONCE_LEN, Nonce, UnboundKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
 use super::error::{ConfigItem, CryptoOperation, Error};
 
-/// The 32-byte APIv3 key set in the merchant platform. Never shown by `Debug`.
+/// The 32-byte APIv3 key set in the merchant platform. Never shown by `Debug`; wiped from
+/// memory when dropped (every clone too).
 #[derive(Clone)]
 pub struct ApiV3Key([u8; 32]);
+
+impl Zeroize for ApiV3Key {
+    fn zeroize(&mut self) {
+        self.0.zeroize();
+    }
+}
+
+impl Drop for ApiV3Key {
+    fn drop(&mut self) {
+        self.zeroize();
+    }
+}
+
+impl ZeroizeOnDrop for ApiV3Key {}
 
 impl ApiV3Key {
     /// The key as configured (32 ASCII characters).
     pub fn new(key: impl AsRef<[u8]>) -> Result<ApiV3Key, Error> {
-        let bytes: [u8; 32] = key.as_ref().try_into().map_err(|_| {
-            Error::config(
+        let key = key.as_ref();
+        if key.len() != 32 {
+            return Err(Error::config(
                 ConfigItem::ApiV3Key,
                 "the APIv3 key must be exactly 32 bytes",
-            )
-        })?;
-        Ok(ApiV3Key(bytes))
+            ));
+        }
+        let mut out = ApiV3Key([0; 32]);
+        out.0.copy_from_slice(key);
+        Ok(out)
     }
 
     fn key(&self, operation: CryptoOperation) -> Result<LessSafeKey, Error> {
@@ -38,14 +57,26 @@ impl ApiV3Key {
         associated_data: &str,
         ciphertext_base64: &str,
     ) -> Result<Vec<u8>, Error> {
+        let mut plain = self.open(nonce, associated_data, ciphertext_base64)?;
+        Ok(std::mem::take(&mut *plain))
+    }
+
+    /// [`decrypt`](Self::decrypt) into a buffer wiped on drop: the plaintext is never copied,
+    /// and a failed decryption leaves nothing behind.
+    pub(crate) fn open(
+        &self,
+        nonce: &str,
+        associated_data: &str,
+        ciphertext_base64: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
         let nonce = nonce_of(nonce, CryptoOperation::AesGcmDecrypt)?;
-        let mut in_out = BASE64.decode(ciphertext_base64.trim()).map_err(|_| {
+        let mut in_out = Zeroizing::new(BASE64.decode(ciphertext_base64.trim()).map_err(|_| {
             Error::crypto(
                 CryptoOperation::AesGcmDecrypt,
                 "AES-GCM ciphertext is not base64",
             )
-        })?;
-        let plain = self
+        })?);
+        let len = self
             .key(CryptoOperation::AesGcmDecrypt)?
             .open_in_place(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
             .map_err(|_| {
@@ -53,8 +84,10 @@ impl ApiV3Key {
                     CryptoOperation::AesGcmDecrypt,
                     "AES-GCM authentication failed (wrong APIv3 key or data)",
                 )
-            })?;
-        Ok(plain.to_vec())
+            })?
+            .len();
+        in_out.truncate(len);
+        Ok(in_out)
     }
 
     /// Encrypts `plaintext` the way WeChat Pay does; returns base64 of ciphertext + tag.
@@ -65,13 +98,16 @@ impl ApiV3Key {
         plaintext: &[u8],
     ) -> Result<String, Error> {
         let nonce = nonce_of(nonce, CryptoOperation::AesGcmEncrypt)?;
-        let mut in_out = plaintext.to_vec();
+        // Room for the tag up front: appending it never moves (and leaves behind) a copy; the
+        // buffer is wiped if sealing fails with the plaintext still in it.
+        let mut in_out = Zeroizing::new(Vec::with_capacity(plaintext.len() + 16));
+        in_out.extend_from_slice(plaintext);
         self.key(CryptoOperation::AesGcmEncrypt)?
-            .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut in_out)
+            .seal_in_place_append_tag(nonce, Aad::from(associated_data.as_bytes()), &mut *in_out)
             .map_err(|_| {
                 Error::crypto(CryptoOperation::AesGcmEncrypt, "AES-GCM encryption failed")
             })?;
-        Ok(BASE64.encode(in_out))
+        Ok(BASE64.encode(&*in_out))
     }
 }
 
@@ -145,5 +181,25 @@ mod tests {
         }
         assert!(matches!(ApiV3Key::new("short"), Err(Error::Config(_))));
         assert_eq!(format!("{key:?}"), "ApiV3Key(<redacted>)");
+    }
+
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+
+    #[test]
+    fn the_key_and_the_plaintext_buffer_are_wiped() {
+        let mut key = ApiV3Key::new(KEY).unwrap();
+        wiped_on_drop(&key);
+        let plain = key
+            .open(
+                "uluk4a9R25RW",
+                "associatedData",
+                "ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI=",
+            )
+            .unwrap();
+        wiped_on_drop(&plain);
+        assert_eq!(plain.as_slice(), b"message");
+        // What drop does: every key byte zero.
+        zeroize::Zeroize::zeroize(&mut key);
+        assert_eq!(key.0, [0u8; 32]);
     }
 }

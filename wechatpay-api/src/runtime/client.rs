@@ -44,6 +44,11 @@ pub struct ClientBuilder {
     key_store: Option<KeyStore>,
     #[cfg(feature = "certificates")]
     download: Option<super::certificates::DownloadConfig>,
+    /// Download-mode settings, kept apart so they may be given before `download_certificates`.
+    #[cfg(feature = "certificates")]
+    certificate_refresh_interval: Option<Duration>,
+    #[cfg(feature = "certificates")]
+    certificate_cache: Option<std::path::PathBuf>,
     base_url: String,
     backup_base_url: Option<String>,
     force_base_url: bool,
@@ -65,6 +70,10 @@ impl Default for ClientBuilder {
             key_store: None,
             #[cfg(feature = "certificates")]
             download: None,
+            #[cfg(feature = "certificates")]
+            certificate_refresh_interval: None,
+            #[cfg(feature = "certificates")]
+            certificate_cache: None,
             base_url: DEFAULT_BASE_URL.to_owned(),
             backup_base_url: None,
             force_base_url: false,
@@ -138,24 +147,23 @@ impl ClientBuilder {
         self
     }
 
-    /// How often downloaded certificates are refreshed (default 12 h).
+    /// How often downloaded certificates are refreshed (default 12 h, at least 100 ms). Download mode only
+    /// (given before or after [`download_certificates`](Self::download_certificates)).
     #[cfg(feature = "certificates")]
     #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn certificate_refresh_interval(mut self, interval: Duration) -> Self {
-        if let Some(download) = self.download.as_mut() {
-            download.interval = interval;
-        }
+        self.certificate_refresh_interval = Some(interval);
         self
     }
 
     /// A directory where downloaded certificates are kept (`<serial>.pem`, written atomically)
     /// and read back, each re-validated, when a client is built: a restart verifies at once.
+    /// Download mode only (given before or after
+    /// [`download_certificates`](Self::download_certificates)).
     #[cfg(feature = "certificates")]
     #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
     pub fn certificate_cache(mut self, dir: impl Into<std::path::PathBuf>) -> Self {
-        if let Some(download) = self.download.as_mut() {
-            download.cache = Some(dir.into());
-        }
+        self.certificate_cache = Some(dir.into());
         self
     }
 
@@ -288,11 +296,31 @@ impl ClientBuilder {
             }
         }
         #[cfg(feature = "certificates")]
-        let downloads = self.download.is_some();
+        let download = self.download.map(|mut download| {
+            if let Some(interval) = self.certificate_refresh_interval {
+                download.interval = interval;
+            }
+            if let Some(dir) = self.certificate_cache {
+                download.cache = Some(dir);
+            }
+            download
+        });
+        #[cfg(feature = "certificates")]
+        let downloads = download.is_some();
         #[cfg(not(feature = "certificates"))]
         let downloads = false;
         #[cfg(feature = "certificates")]
-        if let Some(download) = &self.download {
+        if let Some(download) = &download {
+            if download.interval < super::certificates::MIN_REFRESH_INTERVAL {
+                return Err(Error::config(
+                    ConfigItem::CertificateRefreshInterval,
+                    format!(
+                        "certificate refresh interval {:?} is shorter than the {:?} minimum",
+                        download.interval,
+                        super::certificates::MIN_REFRESH_INTERVAL
+                    ),
+                ));
+            }
             download.load_cache(&keys)?;
         }
         if keys.is_empty() && !downloads {
@@ -330,7 +358,7 @@ impl ClientBuilder {
             #[cfg(feature = "blocking")]
             blocking_http: self.blocking_http,
             #[cfg(feature = "certificates")]
-            download: self.download,
+            download,
         })
     }
 
@@ -578,9 +606,8 @@ pub(crate) fn reqwest_method(method: HttpMethod) -> reqwest::Method {
 }
 
 /// A 2xx answer that passed verification (or a download, which WeChat Pay does not sign).
-///
-/// `Debug` shows the status, the headers and the body's length, never the body or the
-/// decrypted fields.
+/// `Debug` shows the status, `Request-ID` and sizes only: the body and the decrypted document
+/// may hold personal data.
 #[derive(Clone)]
 pub struct VerifiedResponse {
     /// The HTTP status.
@@ -598,7 +625,10 @@ impl std::fmt::Debug for VerifiedResponse {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("VerifiedResponse")
             .field("status", &self.status)
-            .field("headers", &self.headers)
+            .field(
+                "request_id",
+                &self.headers.get("request-id").and_then(|v| v.to_str().ok()),
+            )
             .field("body_len", &self.body.len())
             .field("decrypted", &self.decrypted.as_ref().map(|_| "<redacted>"))
             .finish()

@@ -311,6 +311,8 @@ pub enum ConfigItem {
     PlatformCertificate,
     /// The APIv3 key.
     ApiV3Key,
+    /// The platform-certificate refresh interval (download mode).
+    CertificateRefreshInterval,
     /// The client's base URL.
     BaseUrl,
     /// The backup base URL ([`ClientBuilder::backup_base_url`](super::ClientBuilder::backup_base_url)).
@@ -332,6 +334,7 @@ impl fmt::Display for ConfigItem {
             ConfigItem::WechatpayPublicKey => "WeChat Pay public key",
             ConfigItem::PlatformCertificate => "platform certificate",
             ConfigItem::ApiV3Key => "APIv3 key",
+            ConfigItem::CertificateRefreshInterval => "certificate refresh interval",
             ConfigItem::BaseUrl => "base URL",
             ConfigItem::BackupBaseUrl => "backup base URL",
             ConfigItem::HttpClient => "HTTP client",
@@ -1008,8 +1011,8 @@ pub enum CertificateError {
     Parse { serial_no: String, reason: String },
     /// An entry's `serial_no` is not the serial of the certificate it carries.
     SerialMismatch { listed: String, actual: String },
-    /// A download was asked for (unknown serial, empty store) less than a minute after the
-    /// last one.
+    /// A download was asked for less than a minute after the last one: for an unknown serial,
+    /// after the last download for an unknown serial; for an empty store, after any download.
     RateLimited { retry_after_secs: u64 },
     /// The client was not built to download certificates, or the client is gone.
     NoDownloader,

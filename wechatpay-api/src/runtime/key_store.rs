@@ -250,7 +250,7 @@ pub(crate) fn verify_with(
 }
 
 /// Why a certificate cannot be trusted at `now`, if it cannot.
-#[cfg_attr(not(feature = "certificates"), allow(dead_code))]
+#[cfg(feature = "certificates")]
 pub(crate) fn validity_problem(key: &WechatpayKey, now: i64, max_skew: i64) -> Option<String> {
     match key.source() {
         KeySource::PlatformCertificate { not_after, .. }

@@ -14,15 +14,20 @@ use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use rustls_pki_types::pem::{PemObject, SectionKind};
+use zeroize::Zeroizing;
 
 use super::error::{ConfigItem, CryptoOperation, Error, RequestPart};
 
-fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<(SectionKind, Vec<u8>)>, Error> {
+/// One decoded PEM section, in a buffer wiped on drop (the DER of a private key is the key).
+type Section = (SectionKind, Zeroizing<Vec<u8>>);
+
+/// The sections of a PEM text.
+fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<Section>, Error> {
     let mut reader = pem.as_bytes();
     let mut sections = Vec::new();
     loop {
         match rustls_pki_types::pem::from_buf(&mut reader) {
-            Ok(Some(section)) => sections.push(section),
+            Ok(Some((kind, der))) => sections.push((kind, Zeroizing::new(der))),
             Ok(None) => break,
             Err(e) => return Err(Error::config(item, format!("{item}: malformed PEM: {e}"))),
         }
@@ -34,7 +39,8 @@ fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<(SectionKind, Vec<u8>
 }
 
 /// The merchant's API private key (`apiclient_key.pem`): signs requests and decrypts the
-/// response fields WeChat Pay encrypts with the merchant certificate's public key.
+/// response fields WeChat Pay encrypts with the merchant certificate's public key. The PEM's
+/// decoded DER is wiped once parsed; the parsed key lives in aws-lc, which wipes it when freed.
 pub struct MerchantPrivateKey {
     signing: KeyPair,
     decrypting: OaepPrivateDecryptingKey,
@@ -111,7 +117,8 @@ impl MerchantPrivateKey {
     /// Decrypts one base64 RSA-OAEP (SHA-1, MGF1-SHA-1) ciphertext encrypted with the
     /// merchant's public key.
     pub fn decrypt(&self, ciphertext_base64: &str) -> Result<Vec<u8>, Error> {
-        oaep_decrypt(&self.decrypting, ciphertext_base64)
+        let mut plain = oaep_decrypt(&self.decrypting, ciphertext_base64)?;
+        Ok(std::mem::take(&mut *plain))
     }
 }
 
@@ -121,23 +128,26 @@ impl fmt::Debug for MerchantPrivateKey {
     }
 }
 
+/// RSA-OAEP decryption into a buffer wiped on drop (the plaintext is never copied).
 pub(crate) fn oaep_decrypt(
     key: &OaepPrivateDecryptingKey,
     ciphertext_base64: &str,
-) -> Result<Vec<u8>, Error> {
+) -> Result<Zeroizing<Vec<u8>>, Error> {
     let ciphertext = BASE64
         .decode(ciphertext_base64.trim())
         .map_err(|_| Error::crypto(CryptoOperation::RsaOaepDecrypt, "ciphertext is not base64"))?;
-    let mut plaintext = vec![0u8; key.min_output_size()];
-    let plain = key
+    let mut plaintext = Zeroizing::new(vec![0u8; key.min_output_size()]);
+    let len = key
         .decrypt(&OAEP_SHA1_MGF1SHA1, &ciphertext, &mut plaintext, None)
         .map_err(|_| {
             Error::crypto(
                 CryptoOperation::RsaOaepDecrypt,
                 "RSA-OAEP decryption failed (wrong key or data)",
             )
-        })?;
-    Ok(plain.to_vec())
+        })?
+        .len();
+    plaintext.truncate(len);
+    Ok(plaintext)
 }
 
 pub(crate) fn oaep_encrypt(
@@ -338,6 +348,28 @@ mod tests {
                 Err(Error::Config(_))
             ));
         }
+    }
+
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+
+    const MERCHANT_KEY: &str = include_str!("../testing/keys/merchant_private_key.pem");
+    const MERCHANT_PUBLIC_KEY: &str = include_str!("../testing/keys/merchant_public_key.pem");
+
+    #[test]
+    fn decoded_key_and_plaintext_buffers_are_wiped() {
+        // The DER bytes decoded from the merchant key's PEM.
+        let sections = pem_sections(MERCHANT_KEY, ConfigItem::MerchantPrivateKey).unwrap();
+        for (_, der) in &sections {
+            wiped_on_drop(der);
+        }
+        // The RSA-OAEP output buffer of a decrypted field.
+        let key = MerchantPrivateKey::from_pem(MERCHANT_KEY).unwrap();
+        let public = WechatpayKey::public_key("merchant", MERCHANT_PUBLIC_KEY).unwrap();
+        let ciphertext = public.encrypt(b"13800138000").unwrap();
+        let plain = oaep_decrypt(&key.decrypting, &ciphertext).unwrap();
+        wiped_on_drop(&plain);
+        assert_eq!(plain.as_slice(), b"13800138000");
+        assert_eq!(key.decrypt(&ciphertext).unwrap(), b"13800138000");
     }
 
     #[test]

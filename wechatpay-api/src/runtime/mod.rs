@@ -36,7 +36,7 @@ pub mod blocking;
 #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
 pub mod certificates;
 pub mod client;
-mod core;
+pub(crate) mod core;
 pub mod dynamic;
 pub mod error;
 pub mod fields;

@@ -45,6 +45,7 @@ use http::HeaderMap;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use zeroize::Zeroizing;
 
 use super::aead::ApiV3Key;
 use super::error::{Error, VerifyError};
@@ -128,7 +129,10 @@ impl FromResource for Value {
 }
 
 /// A verified, decrypted notification: the envelope WeChat Pay posted and the decoded resource.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+///
+/// `Debug` shows the envelope (id, event type, serial, …) and the plaintext's length, never the
+/// decrypted resource or plaintext.
+#[derive(Clone, PartialEq, Serialize)]
 #[non_exhaustive]
 pub struct Notification<R = Value> {
     /// `id`: the notification's unique id (the same notification may arrive several times).
@@ -153,9 +157,31 @@ pub struct Notification<R = Value> {
     /// `Request-ID`, when sent.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
-    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text).
+    /// The decrypted plaintext, exactly as it came out of AES-GCM (JSON text), in a buffer
+    /// wiped when the notification is dropped.
     #[serde(skip)]
-    pub plaintext: String,
+    pub plaintext: Zeroizing<String>,
+}
+
+impl<R> fmt::Debug for Notification<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Notification")
+            .field("id", &self.id)
+            .field("create_time", &self.create_time)
+            .field("event_type", &self.event_type)
+            .field("resource_type", &self.resource_type)
+            .field("summary", &self.summary)
+            .field("original_type", &self.original_type)
+            .field("resource", &format_args!("<decrypted, redacted>"))
+            .field("serial", &self.serial)
+            .field("timestamp", &self.timestamp)
+            .field("request_id", &self.request_id)
+            .field(
+                "plaintext",
+                &format_args!("<{} bytes, redacted>", self.plaintext.len()),
+            )
+            .finish()
+    }
 }
 
 impl<R> Notification<R> {
@@ -195,8 +221,8 @@ impl<R> Notification<R> {
     }
 }
 
-/// Why a notification was rejected. `Display` never shows key material or decrypted data.
-#[derive(Debug)]
+/// Why a notification was rejected. Neither `Display` nor `Debug` shows key material or
+/// decrypted data.
 #[non_exhaustive]
 pub enum WebhookError {
     /// The signature check failed: a missing `Wechatpay-*` header, an unknown
@@ -243,6 +269,39 @@ impl fmt::Display for WebhookError {
                 source.line(),
                 source.column()
             ),
+        }
+    }
+}
+
+/// By hand: `serde_json::Error`'s own `Debug` quotes the value that failed to decode, here
+/// decrypted data; only its category and position are shown.
+impl fmt::Debug for WebhookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            WebhookError::Signature(e) => f.debug_tuple("Signature").field(e).finish(),
+            WebhookError::UnsupportedSignatureType(t) => {
+                f.debug_tuple("UnsupportedSignatureType").field(t).finish()
+            }
+            WebhookError::MalformedEnvelope(m) => {
+                f.debug_tuple("MalformedEnvelope").field(m).finish()
+            }
+            WebhookError::UnsupportedAlgorithm(a) => {
+                f.debug_tuple("UnsupportedAlgorithm").field(a).finish()
+            }
+            WebhookError::Decrypt(m) => f.debug_tuple("Decrypt").field(m).finish(),
+            WebhookError::Resource { event_type, source } => f
+                .debug_struct("Resource")
+                .field("event_type", event_type)
+                .field(
+                    "source",
+                    &format_args!(
+                        "{:?} error at line {} column {} (message redacted)",
+                        source.classify(),
+                        source.line(),
+                        source.column()
+                    ),
+                )
+                .finish(),
         }
     }
 }
@@ -387,9 +446,10 @@ pub struct WebhookHandlerBuilder {
 impl WebhookHandlerBuilder {
     /// Uses `store` (e.g. `client.key_store().clone()`) for the WeChat Pay keys: the handler
     /// sees every key the client has, including refreshed certificates, and a notification
-    /// naming an unknown serial triggers the client's on-demand refresh (synchronously for a
-    /// blocking client; through the `*_async` methods for an async one). Keys given to this
-    /// builder are added to it.
+    /// naming an unknown serial triggers the client's on-demand refresh: for a blocking
+    /// client, inside the synchronous `handle*` methods (the `*_async` ones, which run inside
+    /// an async runtime, do not download through it); for an async client, through the
+    /// `*_async` methods. Keys given to this builder are added to it.
     pub fn key_store(mut self, store: KeyStore) -> Self {
         self.key_store = Some(store);
         self
@@ -481,7 +541,7 @@ impl WebhookHandler {
         headers: &(impl HeaderSource + ?Sized),
         body: impl AsRef<[u8]>,
     ) -> Result<Notification<T>, WebhookError> {
-        let notification = self.open(headers, body.as_ref(), unix_now())?;
+        let notification = self.open(headers, body.as_ref(), unix_now(), BLOCKING_REFRESH)?;
         let resource = notification.decode::<T>()?;
         Ok(notification.map(|()| resource))
     }
@@ -504,7 +564,7 @@ impl WebhookHandler {
         body: impl AsRef<[u8]>,
         now: i64,
     ) -> Result<Notification<E>, WebhookError> {
-        let notification = self.open(headers, body.as_ref(), now)?;
+        let notification = self.open(headers, body.as_ref(), now, BLOCKING_REFRESH)?;
         let resource = notification.event::<E>()?;
         Ok(notification.map(|()| resource))
     }
@@ -531,7 +591,9 @@ impl WebhookHandler {
         body: impl AsRef<[u8]>,
     ) -> Result<Notification<T>, WebhookError> {
         self.refresh_for(headers).await;
-        self.handle_as(headers, body)
+        let notification = self.open(headers, body.as_ref(), unix_now(), NO_BLOCKING_REFRESH)?;
+        let resource = notification.decode::<T>()?;
+        Ok(notification.map(|()| resource))
     }
 
     /// [`handle_event`](Self::handle_event) with the on-demand refresh of
@@ -544,41 +606,51 @@ impl WebhookHandler {
         body: impl AsRef<[u8]>,
     ) -> Result<Notification<E>, WebhookError> {
         self.refresh_for(headers).await;
-        self.handle_event(headers, body)
+        let notification = self.open(headers, body.as_ref(), unix_now(), NO_BLOCKING_REFRESH)?;
+        let resource = notification.event::<E>()?;
+        Ok(notification.map(|()| resource))
     }
 
     /// When the notification names a serial the store does not know and the store refreshes
     /// through an async client: one (single-flight, rate-limited) refresh. Its failure is
-    /// logged by the refresher; the check that follows reports the unknown serial.
+    /// logged by the refresher; the check that follows reports the unknown serial. A
+    /// notification refused before its key is looked up (another signature type, a missing
+    /// signature header) causes no refresh, as with a blocking client's store.
     #[cfg(feature = "certificates")]
     async fn refresh_for<H: HeaderSource + ?Sized>(&self, headers: &H) {
-        let Some(serial) = headers.header("Wechatpay-Serial").map(str::trim) else {
+        if self.keys.refresh_mode() != Some(true) || check_signature_type(headers).is_err() {
+            return;
+        }
+        let Ok(parts) = signature_headers(headers) else {
             return;
         };
-        if self.keys.refresh_mode() == Some(true) && !self.keys.knows(serial) {
-            let why = super::certificates::Why::UnknownSerial(serial);
+        if !self.keys.knows(parts.serial) {
+            let why = super::certificates::Why::UnknownSerial(parts.serial);
             let _ = self.keys.refresh_async(why).await;
         }
     }
 
-    /// Verifies the signature, reads the envelope and decrypts the resource.
+    /// Verifies the signature, reads the envelope and decrypts the resource. With
+    /// `blocking_refresh` (the synchronous handlers), an unknown serial in a blocking client's
+    /// store is refreshed here; the async handlers never do, since they run inside an async
+    /// runtime where the blocking client cannot be used.
     fn open<H: HeaderSource + ?Sized>(
         &self,
         headers: &H,
         body: &[u8],
         now: i64,
+        blocking_refresh: bool,
     ) -> Result<Notification<()>, WebhookError> {
-        if let Some(kind) = headers.header("Wechatpay-Signature-Type") {
-            let kind = kind.trim();
-            if !kind.is_empty() && kind != SIGNATURE_TYPE {
-                return Err(WebhookError::UnsupportedSignatureType(kind.to_owned()));
-            }
-        }
+        check_signature_type(headers)?;
         let parts = signature_headers(headers)?;
         let verdict = self.keys.verify_parts(&parts, body, now);
+        #[cfg(not(feature = "certificates"))]
+        let _ = blocking_refresh;
         #[cfg(feature = "certificates")]
         let verdict = match verdict {
-            Err(VerifyError::UnknownSerial(serial)) if self.keys.refresh_mode() == Some(false) => {
+            Err(VerifyError::UnknownSerial(serial))
+                if blocking_refresh && self.keys.refresh_mode() == Some(false) =>
+            {
                 let why = super::certificates::Why::UnknownSerial(&serial);
                 match self.keys.refresh_blocking(why) {
                     Ok(_) => self.keys.verify_parts(&parts, body, now),
@@ -609,9 +681,9 @@ impl WebhookHandler {
         if resource.algorithm != AEAD_AES_256_GCM {
             return Err(WebhookError::UnsupportedAlgorithm(resource.algorithm));
         }
-        let plaintext = self
+        let mut plaintext = self
             .apiv3_key
-            .decrypt(
+            .open(
                 &resource.nonce,
                 resource.associated_data.as_deref().unwrap_or(""),
                 &resource.ciphertext,
@@ -622,9 +694,14 @@ impl WebhookHandler {
                     other => other.to_string(),
                 })
             })?;
-        let plaintext = String::from_utf8(plaintext).map_err(|_| {
-            WebhookError::Decrypt("the decrypted resource is not UTF-8 text".to_owned())
-        })?;
+        if std::str::from_utf8(&plaintext).is_err() {
+            return Err(WebhookError::Decrypt(
+                "the decrypted resource is not UTF-8 text".to_owned(),
+            ));
+        }
+        // The checked bytes move into the string: no copy is left behind.
+        let plaintext =
+            Zeroizing::new(String::from_utf8(std::mem::take(&mut *plaintext)).unwrap_or_default());
         Ok(Notification {
             id: envelope.id,
             create_time: envelope.create_time,
@@ -641,6 +718,22 @@ impl WebhookHandler {
                 .filter(|v| !v.is_empty()),
             plaintext,
         })
+    }
+}
+
+/// `open` from a synchronous handler: it may refresh a blocking client's store.
+const BLOCKING_REFRESH: bool = true;
+/// `open` from an async handler: it never blocks.
+#[cfg(feature = "certificates")]
+const NO_BLOCKING_REFRESH: bool = false;
+
+/// `Wechatpay-Signature-Type`, when present, must be the one of APIv3.
+fn check_signature_type<H: HeaderSource + ?Sized>(headers: &H) -> Result<(), WebhookError> {
+    match headers.header("Wechatpay-Signature-Type").map(str::trim) {
+        Some(kind) if !kind.is_empty() && kind != SIGNATURE_TYPE => {
+            Err(WebhookError::UnsupportedSignatureType(kind.to_owned()))
+        }
+        _ => Ok(()),
     }
 }
 

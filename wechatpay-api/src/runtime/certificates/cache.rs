@@ -62,7 +62,7 @@ fn load_one(path: &Path, now: i64) -> Result<WechatpayKey, String> {
     Ok(key)
 }
 
-/// Writes each certificate to `<serial>.pem`, atomically.
+/// Writes each certificate to `<serial>.pem`, atomically, and prunes the others.
 pub(crate) fn save(
     dir: &Path,
     certificates: &[DownloadedCertificate],
@@ -85,6 +85,29 @@ pub(crate) fn save(
         if let Err(e) = written {
             let _ = fs::remove_file(&temp);
             return Err(cache_error(&target, e));
+        }
+    }
+    if !certificates.is_empty() {
+        prune(dir, certificates)?;
+    }
+    Ok(())
+}
+
+/// Removes the `*.pem` files of certificates the latest download no longer lists (withdrawn or
+/// expired), so a restart does not bring them back.
+fn prune(dir: &Path, listed: &[DownloadedCertificate]) -> Result<(), CertificateError> {
+    let entries = fs::read_dir(dir).map_err(|e| cache_error(dir, e))?;
+    for path in entries.filter_map(|entry| entry.ok().map(|e| e.path())) {
+        let is_pem = path.extension().is_some_and(|ext| ext == "pem");
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
+        let still_listed = listed
+            .iter()
+            .any(|c| c.serial_no.eq_ignore_ascii_case(stem));
+        if is_pem && !still_listed {
+            fs::remove_file(&path).map_err(|e| cache_error(&path, e))?;
         }
     }
     Ok(())

@@ -39,6 +39,9 @@ use super::key_store::KeyStore;
 /// The default interval of scheduled refreshes.
 pub const DEFAULT_REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_secs(12 * 3600);
 
+/// The shortest refresh interval a client accepts (a zero interval would spin).
+pub const MIN_REFRESH_INTERVAL: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// The least time between two downloads caused by unknown serials.
 pub const ON_DEMAND_MIN_INTERVAL: std::time::Duration = std::time::Duration::from_secs(60);
 
@@ -96,8 +99,10 @@ impl KeyStore {
         Ok(())
     }
 
-    /// Before a blocking request: bootstraps an empty store, refreshes stale keys. A failed
-    /// refresh of a store that still has keys is logged, not returned.
+    /// Before a blocking request: bootstraps an empty store, refreshes stale keys (not again
+    /// within a minute of a failed attempt). A failed refresh of a store that still has keys is
+    /// logged, not returned.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     pub(crate) fn prepare_blocking(&self) -> Result<(), Error> {
         let Some(refresher) = self.shared.refresher.get().filter(|r| !r.is_async()) else {
             return Ok(());
@@ -105,7 +110,7 @@ impl KeyStore {
         if self.is_empty() {
             self.refresh_blocking(Why::Bootstrap)?;
         } else if refresher.is_stale() {
-            let _ = self.refresh_blocking(Why::Scheduled);
+            let _ = self.refresh_blocking(Why::Stale);
         }
         Ok(())
     }

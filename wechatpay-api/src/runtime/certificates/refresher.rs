@@ -1,5 +1,6 @@
 //! When downloads happen: one at a time (single flight), on-demand ones at most once a minute,
-//! scheduled ones when the keys are stale; and what a download changes in the store.
+//! scheduled ones when the keys are stale (on use, not again within a minute of a failed
+//! attempt); and what a download changes in the store.
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -32,6 +33,7 @@ type BlockingFetch = dyn Fn() -> Result<RawAnswer, Error> + Send + Sync;
 /// How the answer is fetched: by the async or the blocking client that installed the refresher.
 pub(crate) enum Fetch {
     Async(Box<AsyncFetch>),
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
     Blocking(Box<BlockingFetch>),
 }
 
@@ -42,8 +44,13 @@ pub(crate) enum Why<'a> {
     Explicit,
     /// The store is empty (download mode, first use).
     Bootstrap,
-    /// The keys are older than the refresh interval.
+    /// The keys are older than the refresh interval (the async client's background task).
     Scheduled,
+    /// The keys are older than the refresh interval, seen by a call about to be sent (the
+    /// blocking client): held back for a minute after a failed attempt, so that while WeChat
+    /// Pay fails every call does not wait for a download of its own first.
+    #[cfg_attr(not(feature = "blocking"), allow(dead_code))]
+    Stale,
     /// An answer or notification named this serial, which the store does not know.
     UnknownSerial(&'a str),
 }
@@ -51,7 +58,12 @@ pub(crate) enum Why<'a> {
 #[derive(Default)]
 struct State {
     last_download: Option<Instant>,
+    /// The last download caused by an unknown serial: the on-demand rate limit counts these
+    /// only, so a rotation right after a bootstrap, scheduled or explicit download is fetched.
+    last_on_demand: Option<Instant>,
     last_success: Option<Instant>,
+    /// When the last attempt failed; cleared by a success.
+    last_failure: Option<Instant>,
     last_error: Option<String>,
     downloads: u64,
 }
@@ -122,22 +134,35 @@ impl Refresher {
             .is_none_or(|t| t.elapsed() >= self.interval)
     }
 
+    /// How long the scheduled task sleeps: until the keys of the last success turn stale, or a
+    /// whole interval when they are stale already (none yet, or the last attempt failed).
+    fn until_due(&self) -> Duration {
+        match self.state().last_success.map(|t| t.elapsed()) {
+            Some(age) if age < self.interval => self.interval - age,
+            _ => self.interval,
+        }
+    }
+
     /// Whether the download `why` asks for is still needed (checked under the flight lock, so
-    /// callers that waited for another download see its result). `Err` when rate-limited.
+    /// callers that waited for another download see its result). `Err` when rate-limited: an
+    /// unknown serial less than a minute after the last download for an unknown serial, an
+    /// empty store less than a minute after the last download of any kind.
     fn needed(&self, store: &KeyStore, why: Why<'_>) -> Result<bool, Error> {
-        let recent = self
-            .state()
-            .last_download
-            .map(|t| t.elapsed())
-            .filter(|elapsed| *elapsed < ON_DEMAND_MIN_INTERVAL);
-        let needed = match why {
+        let (needed, limited_since) = match why {
             Why::Explicit => return Ok(true),
-            Why::Bootstrap => store.is_empty(),
-            Why::Scheduled => self.is_stale(),
-            Why::UnknownSerial(serial) => !store.knows(serial),
+            Why::Scheduled => return Ok(self.is_stale()),
+            Why::Stale => {
+                let failed_recently = self
+                    .state()
+                    .last_failure
+                    .is_some_and(|t| t.elapsed() < ON_DEMAND_MIN_INTERVAL);
+                return Ok(self.is_stale() && !failed_recently);
+            }
+            Why::Bootstrap => (store.is_empty(), self.state().last_download),
+            Why::UnknownSerial(serial) => (!store.knows(serial), self.state().last_on_demand),
         };
-        match recent {
-            Some(elapsed) if needed && why != Why::Scheduled => {
+        match limited_since.map(|t| t.elapsed()) {
+            Some(elapsed) if needed && elapsed < ON_DEMAND_MIN_INTERVAL => {
                 Err(CertificateError::RateLimited {
                     retry_after_secs: (ON_DEMAND_MIN_INTERVAL - elapsed).as_secs().max(1),
                 }
@@ -160,7 +185,7 @@ impl Refresher {
         if !self.needed(store, why)? {
             return Ok(None);
         }
-        self.started();
+        self.started(why);
         let answer = fetch().await;
         self.finish(store, answer, why).map(Some)
     }
@@ -181,14 +206,18 @@ impl Refresher {
         if !self.needed(store, why)? {
             return Ok(None);
         }
-        self.started();
+        self.started(why);
         let answer = fetch();
         self.finish(store, answer, why).map(Some)
     }
 
-    fn started(&self) {
+    fn started(&self, why: Why<'_>) {
         let mut state = self.state();
-        state.last_download = Some(Instant::now());
+        let now = Instant::now();
+        state.last_download = Some(now);
+        if matches!(why, Why::UnknownSerial(_)) {
+            state.last_on_demand = Some(now);
+        }
         state.downloads += 1;
     }
 
@@ -212,6 +241,7 @@ impl Refresher {
                 }
                 let mut state = self.state();
                 state.last_success = Some(Instant::now());
+                state.last_failure = None;
                 state.last_error = None;
                 Ok(report)
             }
@@ -222,14 +252,18 @@ impl Refresher {
                     error = %e,
                     "certificate refresh failed; the keys in use are kept"
                 );
-                self.state().last_error = Some(e.to_string());
+                let mut state = self.state();
+                state.last_failure = Some(Instant::now());
+                state.last_error = Some(e.to_string());
                 Err(e)
             }
         }
     }
 
     /// Starts the scheduled refresh task of an async store, once, when a Tokio runtime is
-    /// running; it ends when the store is dropped.
+    /// running; it ends when the store is dropped. It wakes when the keys turn stale, counted
+    /// from the last successful download of any kind (so the first one comes an interval
+    /// after the bootstrap, not a tick that found the keys fresh and another interval later).
     pub(crate) fn start_schedule(&self, store: &KeyStore) {
         if !self.is_async() || self.schedule_started.swap(true, Ordering::AcqRel) {
             return;
@@ -239,30 +273,39 @@ impl Refresher {
             return;
         };
         let weak = Arc::downgrade(&store.shared);
-        let interval = self.interval;
+        let mut wait = self.interval;
         runtime.spawn(async move {
             loop {
-                tokio::time::sleep(interval).await;
+                tokio::time::sleep(wait).await;
                 let Some(shared) = weak.upgrade() else {
                     return;
                 };
                 let store = KeyStore { shared };
-                if let Some(refresher) = store.shared.refresher.get() {
-                    // Failures are logged and recorded in the status by `finish`.
-                    let _ = refresher.run_async(&store, Why::Scheduled).await;
-                }
+                let Some(refresher) = store.shared.refresher.get() else {
+                    return;
+                };
+                // Failures are logged and recorded in the status by `finish`.
+                let _ = refresher.run_async(&store, Why::Scheduled).await;
+                wait = refresher.until_due();
             }
         });
     }
 }
 
-/// The store after a successful download: public keys and still-valid certificates stay, the
-/// downloaded valid certificates are added (or replace their namesakes), expired ones go.
+/// The store after a successful download: public keys stay; when the download lists at least
+/// one valid certificate, the certificates are exactly those (a certificate WeChat Pay no longer
+/// lists is withdrawn, and an expired one gone); when it lists none, the certificates in use
+/// are kept, less the expired ones (a refresh never empties the store).
 fn install(store: &KeyStore, report: &CertificateReport, now: i64) {
     store.update(|keys| {
-        keys.retain(|_, key| {
-            !matches!(key.source(), KeySource::PlatformCertificate { .. })
-                || validity_problem(key, now, 0).is_none()
+        let withdraw_unlisted = !report.valid.is_empty();
+        keys.retain(|serial, key| match key.source() {
+            KeySource::PublicKey => true,
+            KeySource::PlatformCertificate { .. } if withdraw_unlisted => report
+                .valid
+                .iter()
+                .any(|c| c.serial_no.eq_ignore_ascii_case(serial)),
+            KeySource::PlatformCertificate { .. } => validity_problem(key, now, 0).is_none(),
         });
         for certificate in &report.valid {
             keys.insert(certificate.serial_no.clone(), certificate.key.clone());

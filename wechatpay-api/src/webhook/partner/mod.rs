@@ -9,8 +9,9 @@ pub mod refund;
 /// 支付成功回调通知 (payment success notification, service provider)
 pub mod transaction_success;
 /// A verified notification's resource, by `event_type`. Event types this crate was not
-/// generated with are kept as [`Event::Unknown`], never an error.
-#[derive(Clone, Debug, PartialEq)]
+/// generated with are kept as [`Event::Unknown`], never an error. `Debug` shows the event
+/// type, never the decrypted resource.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
     /// `REFUND.ABNORMAL`: 退款结果回调通知 (refund result notification, service provider)
@@ -76,6 +77,61 @@ impl Event {
                 }
             },
         )
+    }
+}
+/// The variant and event type only: the resource is decrypted data.
+impl ::std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Event::RefundAbnormal(_) => {
+                f.debug_tuple("RefundAbnormal")
+                    .field(
+                        &::std::format_args!(
+                            "<decrypted REFUND.ABNORMAL resource, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+            Event::RefundClosed(_) => {
+                f.debug_tuple("RefundClosed")
+                    .field(
+                        &::std::format_args!(
+                            "<decrypted REFUND.CLOSED resource, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+            Event::RefundSuccess(_) => {
+                f.debug_tuple("RefundSuccess")
+                    .field(
+                        &::std::format_args!(
+                            "<decrypted REFUND.SUCCESS resource, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+            Event::TransactionSuccess(_) => {
+                f.debug_tuple("TransactionSuccess")
+                    .field(
+                        &::std::format_args!(
+                            "<decrypted TRANSACTION.SUCCESS resource, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+            Event::Unknown { event_type, resource } => {
+                let fields = resource.as_object().map_or(0, |object| object.len());
+                f.debug_struct("Unknown")
+                    .field("event_type", event_type)
+                    .field(
+                        "resource",
+                        &::std::format_args!(
+                            "<decrypted JSON of {fields} fields, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+        }
     }
 }
 impl ::wechatpay_api::runtime::webhook::FromResource for Event {

@@ -11,8 +11,9 @@ pub mod demo_signed;
 /// 演示提现变更(DEMO.WITHDRAW)通知
 pub mod demo_withdraw;
 /// A verified notification's resource, by `event_type`. Event types this crate was not
-/// generated with are kept as [`Event::Unknown`], never an error.
-#[derive(Clone, Debug, PartialEq)]
+/// generated with are kept as [`Event::Unknown`], never an error. `Debug` shows the event
+/// type, never the decrypted resource.
+#[derive(Clone, PartialEq)]
 #[non_exhaustive]
 pub enum Event {
     /// `DEMO.PAID`: 演示支付完成(DEMO.PAID)通知
@@ -70,6 +71,50 @@ impl Event {
                 }
             },
         )
+    }
+}
+/// The variant and event type only: the resource is decrypted data.
+impl ::std::fmt::Debug for Event {
+    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+        match self {
+            Event::DemoPaid(_) => {
+                f.debug_tuple("DemoPaid")
+                    .field(
+                        &::std::format_args!("<decrypted DEMO.PAID resource, redacted>"),
+                    )
+                    .finish()
+            }
+            Event::DemoSigned(_) => {
+                f.debug_tuple("DemoSigned")
+                    .field(
+                        &::std::format_args!(
+                            "<decrypted DEMO.SIGNED resource, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+            Event::DemoWithdraw(_) => {
+                f.debug_tuple("DemoWithdraw")
+                    .field(
+                        &::std::format_args!(
+                            "<decrypted DEMO.WITHDRAW resource, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+            Event::Unknown { event_type, resource } => {
+                let fields = resource.as_object().map_or(0, |object| object.len());
+                f.debug_struct("Unknown")
+                    .field("event_type", event_type)
+                    .field(
+                        "resource",
+                        &::std::format_args!(
+                            "<decrypted JSON of {fields} fields, redacted>"
+                        ),
+                    )
+                    .finish()
+            }
+        }
     }
 }
 impl ::wechatpay_api::runtime::webhook::FromResource for Event {

@@ -1,0 +1,271 @@
+//! Comparing two field trees: members matched by wire name, level by level; each difference
+//! becomes a [`Change`] judged by [`rules`](super::rules).
+
+use serde_json::{Value, json};
+
+use crate::ir::{Encryption, Field, FieldType, ItemType};
+
+use super::report::{Change, ChangeKind, Location};
+use super::rules::{self, Parent, Rule, Slot};
+
+/// The members of one level (a location's root or one field's children) on one side.
+pub struct Level<'a> {
+    pub members: Vec<(&'a Field, Slot)>,
+    /// What the level is in the generated API (decides the rule of a member added to it).
+    pub shape: Parent,
+    /// The line that stands for the level: the parent field's row, or the operation heading.
+    pub line: u32,
+}
+
+impl<'a> Level<'a> {
+    /// A location root whose members all sit in `slot`.
+    pub fn root(fields: &'a [Field], slot: Slot, shape: Parent, line: u32) -> Level<'a> {
+        Level {
+            members: fields.iter().map(|f| (f, slot)).collect(),
+            shape,
+            line,
+        }
+    }
+
+    /// The children of `field`, which sits in `slot`: its members, the members of its one-of
+    /// alternatives not among them, and the fields of its decoded content.
+    pub fn children(field: &'a Field, slot: Slot) -> Level<'a> {
+        let resource = slot == Slot::Resource;
+        let has_members =
+            !field.fields.is_empty() || (resource && field.variants.iter().any(|v| !v.is_empty()));
+        // The emitter makes a struct of an object's (or object array's) documented members; a
+        // notification resource merges the alternatives in too.
+        let structured = matches!(
+            slot,
+            Slot::Request | Slot::Meta | Slot::Response | Slot::Resource
+        ) && field.has_struct()
+            && has_members;
+        let member_slot = if structured { slot } else { Slot::DocOnly };
+        let variant_slot = if structured && resource {
+            slot
+        } else {
+            Slot::DocOnly
+        };
+        // A multipart part's decoded content is the `meta` struct; elsewhere it is prose.
+        let decoded = field.decoded.as_deref();
+        let meta = slot == Slot::Part && decoded.is_some_and(|d| !d.fields.is_empty());
+        let decoded_slot = if meta { Slot::Meta } else { Slot::DocOnly };
+
+        let mut members: Vec<(&Field, Slot)> = Vec::new();
+        let mut push = |field: &'a Field, slot: Slot| {
+            if !members.iter().any(|(f, _)| f.name == field.name) {
+                members.push((field, slot));
+            }
+        };
+        for child in &field.fields {
+            push(child, member_slot);
+        }
+        for child in field.variants.iter().flatten() {
+            push(child, variant_slot);
+        }
+        if let Some(decoded) = decoded {
+            for child in &decoded.fields {
+                push(child, decoded_slot);
+            }
+            for child in decoded.variants.iter().flatten() {
+                push(child, Slot::DocOnly);
+            }
+        }
+        let shape = if structured {
+            Parent::Struct {
+                default: rules::struct_is_default(&field.fields),
+            }
+        } else if meta {
+            Parent::Struct {
+                default: rules::struct_is_default(decoded.map_or(&[][..], |d| &d.fields)),
+            }
+        } else {
+            Parent::NotStruct
+        };
+        Level {
+            members,
+            shape,
+            line: field.line,
+        }
+    }
+}
+
+/// Compares field trees of one location of one operation, appending to `out`.
+pub struct Walk<'a> {
+    pub operation: &'a str,
+    pub location: Location,
+    pub old_source: &'a str,
+    pub new_source: &'a str,
+    pub out: &'a mut Vec<Change>,
+}
+
+impl Walk<'_> {
+    /// Compares two levels whose members are named from `prefix` (`""` or `a.b.`).
+    pub fn level(&mut self, prefix: &str, old: &Level<'_>, new: &Level<'_>) {
+        for &(n, new_slot) in &new.members {
+            match old.members.iter().find(|(o, _)| o.name == n.name) {
+                // A member that starts or stops being generated is added or removed, as
+                // far as the Rust API goes.
+                Some(&(o, old_slot)) if old_slot == Slot::DocOnly && new_slot != Slot::DocOnly => {
+                    self.added(prefix, n, new_slot, old.shape, o.line)
+                }
+                Some(&(o, old_slot)) if old_slot != Slot::DocOnly && new_slot == Slot::DocOnly => {
+                    self.removed(prefix, o, old_slot, n.line)
+                }
+                Some(&(o, old_slot)) => self.pair(prefix, o, old_slot, n, new_slot),
+                None => self.added(prefix, n, new_slot, old.shape, old.line),
+            }
+        }
+        for &(o, old_slot) in &old.members {
+            if !new.members.iter().any(|(n, _)| n.name == o.name) {
+                self.removed(prefix, o, old_slot, new.line);
+            }
+        }
+    }
+
+    fn pair(&mut self, prefix: &str, old: &Field, old_slot: Slot, new: &Field, slot: Slot) {
+        let path = format!("{prefix}{}", new.name);
+        let lines = (old.line, new.line);
+        if old.required != new.required {
+            let rule = rules::required_changed(slot);
+            self.push(
+                &path,
+                ChangeKind::RequiredChanged,
+                rule,
+                lines,
+                json!(old.required),
+                json!(new.required),
+            );
+        }
+        if type_name(old) != type_name(new) {
+            let rule = rules::type_changed(slot, new);
+            self.push(
+                &path,
+                ChangeKind::TypeChanged,
+                rule,
+                lines,
+                json!(type_name(old)),
+                json!(type_name(new)),
+            );
+        }
+        let gained = new.enum_values.iter().any(|v| !old.enum_values.contains(v));
+        let lost = old.enum_values.iter().any(|v| !new.enum_values.contains(v));
+        for (differs, kind, added) in [
+            (gained, ChangeKind::EnumValuesAdded, true),
+            (lost, ChangeKind::EnumValuesRemoved, false),
+        ] {
+            if differs {
+                let rule = rules::enum_changed(slot, old, new, added);
+                self.push(
+                    &path,
+                    kind,
+                    rule,
+                    lines,
+                    json!(old.enum_values),
+                    json!(new.enum_values),
+                );
+            }
+        }
+        if old.encrypted != new.encrypted {
+            let rule = rules::encryption_changed(slot);
+            self.push(
+                &path,
+                ChangeKind::EncryptionChanged,
+                rule,
+                lines,
+                encryption_name(old.encrypted),
+                encryption_name(new.encrypted),
+            );
+        }
+        let old_children = Level::children(old, old_slot);
+        let new_children = Level::children(new, slot);
+        self.level(&format!("{path}."), &old_children, &new_children);
+    }
+
+    fn added(&mut self, prefix: &str, field: &Field, slot: Slot, parent: Parent, old_line: u32) {
+        let rule = rules::added(slot, field.required, parent);
+        self.push(
+            &format!("{prefix}{}", field.name),
+            ChangeKind::FieldAdded,
+            rule,
+            (old_line, field.line),
+            Value::Null,
+            shape_of(field),
+        );
+    }
+
+    fn removed(&mut self, prefix: &str, field: &Field, slot: Slot, new_line: u32) {
+        let rule = rules::removed(slot);
+        self.push(
+            &format!("{prefix}{}", field.name),
+            ChangeKind::FieldRemoved,
+            rule,
+            (field.line, new_line),
+            shape_of(field),
+            Value::Null,
+        );
+    }
+
+    fn push(
+        &mut self,
+        path: &str,
+        change: ChangeKind,
+        rule: Rule,
+        (old_line, new_line): (u32, u32),
+        before: Value,
+        after: Value,
+    ) {
+        self.out.push(Change {
+            operation: self.operation.to_owned(),
+            location: self.location,
+            field: Some(path.to_owned()),
+            change,
+            before,
+            after,
+            breaking: rule.breaking(),
+            rule,
+            old: Some(format!("{}:{old_line}", self.old_source)),
+            new: Some(format!("{}:{new_line}", self.new_source)),
+        });
+    }
+}
+
+/// The documented type as the docs write it: `string`, `integer`, `object[]`, `array`.
+pub fn type_name(field: &Field) -> String {
+    match (field.ty, field.items) {
+        (FieldType::Array, Some(item)) => format!("{}[]", item_name(item)),
+        (ty, _) => type_token(ty).to_owned(),
+    }
+}
+
+fn type_token(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::String => "string",
+        FieldType::Integer => "integer",
+        FieldType::Number => "number",
+        FieldType::Boolean => "boolean",
+        FieldType::Object => "object",
+        FieldType::Array => "array",
+    }
+}
+
+fn item_name(item: ItemType) -> &'static str {
+    match item {
+        ItemType::String => "string",
+        ItemType::Integer => "integer",
+        ItemType::Number => "number",
+        ItemType::Boolean => "boolean",
+        ItemType::Object => "object",
+    }
+}
+
+/// `{"type": "object[]", "required": true}`: what an added or removed field was.
+fn shape_of(field: &Field) -> Value {
+    json!({"type": type_name(field), "required": field.required})
+}
+
+fn encryption_name(encryption: Option<Encryption>) -> Value {
+    encryption.map_or(Value::Null, |e| {
+        serde_json::to_value(e).unwrap_or(Value::Null)
+    })
+}
