@@ -10,7 +10,8 @@ use crate::names::{Scope, type_ident};
 
 use super::docs::{doc_attrs, paragraphs};
 
-/// Which direction a type travels: requests are only serialised, responses also deserialised.
+/// Which direction a type travels: requests are only serialised (and callers build them, so their
+/// structs get a constructor, see [`constructor`]), responses also deserialised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Request,
