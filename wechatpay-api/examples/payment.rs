@@ -124,22 +124,19 @@ pub async fn run(env: Env<'_>, out: &mut dyn Write) -> Result<(), String> {
     let out_trade_no = format!("WXRS{now}{}", &suffix[..8]);
     let out_refund_no = format!("WXRSR{now}{}", &suffix[8..16]);
 
-    let order = Order {
-        appid: appid.clone(),
-        mchid: client.mchid().to_owned(),
-        description: "wechatpay-rs payment example".into(),
-        out_trade_no: out_trade_no.clone(),
-        amount: OrderAmount {
-            total: 1,
+    // The required fields in documented order; the optional ones start as `None`.
+    let order = Order::new(
+        &appid,
+        client.mchid(),
+        "wechatpay-rs payment example",
+        &out_trade_no,
+        OrderAmount {
             currency: Some("CNY".into()),
+            ..OrderAmount::new(1)
         },
-        notify_url: env("WECHATPAY_NOTIFY_URL").unwrap_or_else(|| DEFAULT_NOTIFY_URL.into()),
-        payer: Payer {
-            openid,
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+        env("WECHATPAY_NOTIFY_URL").unwrap_or_else(|| DEFAULT_NOTIFY_URL.into()),
+        Payer::new(openid),
+    );
     let prepay = client
         .v3()
         .pay()
@@ -165,9 +162,7 @@ pub async fn run(env: Env<'_>, out: &mut dyn Write) -> Result<(), String> {
         .transactions()
         .out_trade_no()
         .out_trade_no(&out_trade_no)
-        .get(&OrderQuery {
-            mchid: client.mchid().to_owned(),
-        })
+        .get(&OrderQuery::new(client.mchid()))
         .await
         .map_err(|e| step("query", e))?;
     print(
@@ -187,14 +182,10 @@ pub async fn run(env: Env<'_>, out: &mut dyn Write) -> Result<(), String> {
         .refunds()
         .post(&RefundRequest {
             out_trade_no: Some(out_trade_no.clone()),
-            out_refund_no: out_refund_no.clone(),
-            amount: RefundAmount {
-                refund: order.amount.total,
-                total: order.amount.total,
-                currency: "CNY".into(),
-                ..Default::default()
-            },
-            ..Default::default()
+            ..RefundRequest::new(
+                out_refund_no,
+                RefundAmount::new(order.amount.total, order.amount.total, "CNY"),
+            )
         })
         .await
         .map_err(|e| step("refund", e))?;
@@ -212,9 +203,8 @@ pub async fn run(env: Env<'_>, out: &mut dyn Write) -> Result<(), String> {
         .bill()
         .tradebill()
         .get(&BillQuery {
-            bill_date,
             tar_type: Some(GetQueryTarType::Gzip),
-            ..Default::default()
+            ..BillQuery::new(bill_date)
         })
         .await
         .map_err(|e| step("bill", e))?;

@@ -111,12 +111,12 @@ async fn nested_keyword_objects_serialise_with_wire_names() {
         Route::new(HttpMethod::Patch, "/v3/conformance/keywords/{type}").respond(204, json!(null)),
     );
     let client = client(&server);
-    let body = PatchRequest {
-        type_: PatchRequestType {
-            move_: "left".into(),
-            loop_: Some(vec![1, 2]),
-        },
-    };
+    // The constructors take the required fields in wire order, named after the fields even
+    // where a field is called `new`, `self`, `into` or `option`; optional ones start as `None`.
+    let body = PatchRequest::new(PatchRequestType {
+        loop_: Some(vec![1, 2]),
+        ..PatchRequestType::new("left", "ctor", 7, String::from("conv"), true)
+    });
     root(&client)
         .conformance()
         .keywords()
@@ -127,8 +127,13 @@ async fn nested_keyword_objects_serialise_with_wire_names() {
     let request = &server.requests()[0];
     assert_eq!(
         request.json,
-        Some(json!({"type": {"move": "left", "loop": [1, 2]}}))
+        Some(json!({"type": {
+            "move": "left", "loop": [1, 2], "new": "ctor", "self": 7, "into": "conv",
+            "option": true
+        }}))
     );
+    assert_eq!(body.type_.new, "ctor");
+    assert_eq!(body.type_.ref_, None);
     // The docs list `Wechatpay-Serial`: the request names the WeChat Pay key.
     assert_eq!(
         request.header("wechatpay-serial"),

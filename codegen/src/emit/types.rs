@@ -10,7 +10,8 @@ use crate::names::{Scope, type_ident};
 
 use super::docs::{doc_attrs, paragraphs};
 
-/// Which direction a type travels: requests are only serialised, responses also deserialised.
+/// Which direction a type travels: requests are only serialised (and callers build them, so their
+/// structs get a constructor, see [`constructor`]), responses also deserialised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Request,
@@ -92,20 +93,22 @@ impl TypeEmitter<'_> {
         let slot = self.items.len();
         self.items.push(TokenStream::new());
         let mut members = Vec::with_capacity(fields.len());
+        let mut types = Vec::with_capacity(fields.len());
         let mut default = true;
         let mut key = format!("struct {:?} {{", self.role);
         for field in fields {
             let member = self.member(&name, field);
-            default &= member.1;
-            members.push(member.0);
+            default &= member.default;
+            members.push(member.tokens);
             key.push_str(&format!(
                 "{}:{:?}:{}:{}:{},",
                 field.rust_name,
                 field.name,
                 field.required,
                 field.encrypted.is_some(),
-                member.2
+                member.key
             ));
+            types.push(member.ty);
         }
         key.push('}');
         let doc = doc_attrs(doc);
@@ -144,9 +147,12 @@ impl TypeEmitter<'_> {
             .map(|field| field.name.as_str())
             .collect();
         let sensitive = (!secrets.is_empty()).then(|| quote!(sensitive [#(#secrets),*]));
-        let serde_macro = match self.role {
-            Role::Request => quote!(impl_serialize),
-            Role::Response => quote!(impl_serde),
+        let (serde_macro, constructor) = match self.role {
+            Role::Request => (
+                quote!(impl_serialize),
+                Some(constructor(&struct_ident, fields, &types)),
+            ),
+            Role::Response => (quote!(impl_serde), None),
         };
         self.items[slot] = quote! {
             #doc
@@ -155,27 +161,30 @@ impl TypeEmitter<'_> {
                 #(#members)*
             }
             ::wechatpay_api::#serde_macro!(#struct_ident { #(#entries),* } #sensitive);
+            #constructor
         };
         (struct_ident, default, key)
     }
 
-    /// One struct member; whether its type is `Default`; the shape key of its type.
-    fn member(&mut self, parent: &str, field: &Field) -> (TokenStream, bool, String) {
+    /// One struct member.
+    fn member(&mut self, parent: &str, field: &Field) -> Member {
         let ty = self.field_type(parent, field);
         let name = ident(&field.rust_name);
         let doc = doc_attrs(&self.field_doc(field));
         let inner = ty.tokens;
-        if field.required {
-            (quote!(#doc pub #name: #inner,), ty.default, ty.key)
+        let tokens = if field.required {
+            quote!(#doc pub #name: #inner,)
         } else {
-            (
-                quote! {
-                    #doc
-                    pub #name: ::std::option::Option<#inner>,
-                },
-                true,
-                ty.key,
-            )
+            quote! {
+                #doc
+                pub #name: ::std::option::Option<#inner>,
+            }
+        };
+        Member {
+            tokens,
+            default: ty.default || !field.required,
+            key: ty.key,
+            ty: inner,
         }
     }
 
@@ -296,6 +305,73 @@ impl TypeEmitter<'_> {
         self.items
             .push(string_enum(&doc, &enum_ident, &variants, &pairs));
         plain(quote!(#enum_ident), false)
+    }
+}
+
+/// One member of a struct being emitted.
+struct Member {
+    /// The member's declaration (docs, name, type).
+    tokens: TokenStream,
+    /// Whether the member's type is `Default` (optional members always are).
+    default: bool,
+    /// The shape key of the member's type (see [`Shared`]).
+    key: String,
+    /// The member's type without `Option`.
+    ty: TokenStream,
+}
+
+/// `impl Name { pub fn new(required fields…) -> Self }` for a request struct: the required
+/// fields in wire order (string ones as `impl Into<String>`), every optional one `None`.
+///
+/// The parameters are the fields' own identifiers, already unique, keyword-free snake_case
+/// (see [`crate::names::field_ident`]), and shorthand-initialise them; nothing else is bound in
+/// the function, and every path in it is absolute, so no field name can shadow or collide
+/// (a field named `new` lives in another namespace than the associated function).
+fn constructor(struct_ident: &Ident, fields: &[Field], types: &[TokenStream]) -> TokenStream {
+    let mut params = Vec::new();
+    let mut inits = Vec::new();
+    let mut required = Vec::new();
+    let mut optional = 0;
+    for (field, ty) in fields.iter().zip(types) {
+        let name = ident(&field.rust_name);
+        if !field.required {
+            optional += 1;
+            inits.push(quote!(#name: ::std::option::Option::None));
+        } else if field.ty == FieldType::String && !is_string_enum(field) {
+            params.push(quote!(#name: impl ::std::convert::Into<::std::string::String>));
+            inits.push(quote!(#name: #name.into()));
+            required.push(format!("`{}`", field.rust_name));
+        } else {
+            params.push(quote!(#name: #ty));
+            inits.push(quote!(#name));
+            required.push(format!("`{}`", field.rust_name));
+        }
+    }
+    let name = struct_ident.to_string();
+    let doc = match (required.is_empty(), optional) {
+        (true, _) => format!(
+            "Creates a `{name}` with every field `None` (all are optional), like `{name}::default()`."
+        ),
+        (false, 0) => format!(
+            "Creates a `{name}` from its fields, in wire order: {}.",
+            required.join(", ")
+        ),
+        (false, _) => format!(
+            "Creates a `{name}` from its required fields, in wire order: {}.\n\nThe optional fields start as `None`: set them on the value, or write `{name} {{ field: Some(…), ..{name}::new(…) }}`.",
+            required.join(", ")
+        ),
+    };
+    let doc = doc_attrs(&doc);
+    // Clippy's limit is seven; the docs decide how many fields a request requires.
+    let allow = (params.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        impl #struct_ident {
+            #doc
+            #allow
+            pub fn new(#(#params),*) -> Self {
+                Self { #(#inits),* }
+            }
+        }
     }
 }
 

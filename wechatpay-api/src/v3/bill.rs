@@ -123,6 +123,19 @@ pub mod fundflowbill {
         GetQuery { bill_date : "bill_date" required, sub_mchid : "sub_mchid" optional,
         account_type : "account_type" optional, tar_type : "tar_type" optional }
     );
+    impl GetQuery {
+        /// Creates a `GetQuery` from its required fields, in wire order: `bill_date`.
+        ///
+        /// The optional fields start as `None`: set them on the value, or write `GetQuery { field: Some(…), ..GetQuery::new(…) }`.
+        pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                bill_date: bill_date.into(),
+                sub_mchid: ::std::option::Option::None,
+                account_type: ::std::option::Option::None,
+                tar_type: ::std::option::Option::None,
+            }
+        }
+    }
     /// Merchant account the bill covers
     /// `BASIC` | `OPERATION` | `FEES` 枚举值之一
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -242,6 +255,25 @@ pub mod sub_merchant_fundflowbill {
         tar_type : "tar_type" optional, algorithm : "algorithm" required, account_type :
         "account_type" required }
     );
+    impl GetQuery {
+        /// Creates a `GetQuery` from its required fields, in wire order: `sub_mchid`, `bill_date`, `algorithm`, `account_type`.
+        ///
+        /// The optional fields start as `None`: set them on the value, or write `GetQuery { field: Some(…), ..GetQuery::new(…) }`.
+        pub fn new(
+            sub_mchid: impl ::std::convert::Into<::std::string::String>,
+            bill_date: impl ::std::convert::Into<::std::string::String>,
+            algorithm: GetQueryAlgorithm,
+            account_type: GetQueryAccountType,
+        ) -> Self {
+            Self {
+                sub_mchid: sub_mchid.into(),
+                bill_date: bill_date.into(),
+                tar_type: ::std::option::Option::None,
+                algorithm,
+                account_type,
+            }
+        }
+    }
     /// Compress the file
     /// `GZIP` 枚举值
     pub type GetQueryTarType = super::fundflowbill::GetQueryTarType;
@@ -428,6 +460,19 @@ pub mod tradebill {
         GetQuery { bill_date : "bill_date" required, sub_mchid : "sub_mchid" optional,
         bill_type : "bill_type" optional, tar_type : "tar_type" optional }
     );
+    impl GetQuery {
+        /// Creates a `GetQuery` from its required fields, in wire order: `bill_date`.
+        ///
+        /// The optional fields start as `None`: set them on the value, or write `GetQuery { field: Some(…), ..GetQuery::new(…) }`.
+        pub fn new(bill_date: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                bill_date: bill_date.into(),
+                sub_mchid: ::std::option::Option::None,
+                bill_type: ::std::option::Option::None,
+                tar_type: ::std::option::Option::None,
+            }
+        }
+    }
     /// Which trades the bill lists
     /// `ALL` | `SUCCESS` | `REFUND` | `RECHARGE_REFUND` | `ALL_SPECIAL` | `SUC_SPECIAL` | `REF_SPECIAL` 枚举值之一
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]

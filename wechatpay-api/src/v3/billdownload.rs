@@ -147,6 +147,17 @@ pub mod file {
     ::wechatpay_api::impl_serialize!(
         GetQuery { token : "token" required, tartype : "tartype" optional }
     );
+    impl GetQuery {
+        /// Creates a `GetQuery` from its required fields, in wire order: `token`.
+        ///
+        /// The optional fields start as `None`: set them on the value, or write `GetQuery { field: Some(…), ..GetQuery::new(…) }`.
+        pub fn new(token: impl ::std::convert::Into<::std::string::String>) -> Self {
+            Self {
+                token: token.into(),
+                tartype: ::std::option::Option::None,
+            }
+        }
+    }
     /// `GET /v3/billdownload/file`: 下载账单 (download bill file)
     pub struct Get;
     impl ::wechatpay_api::runtime::Operation for Get {

@@ -135,6 +135,30 @@ pub mod partner {
                     "date_information" required, pickup_time : "pickup_time" required }
                     sensitive["phone_number"]
                 );
+                impl PostRequest {
+                    /// Creates a `PostRequest` from its required fields, in wire order: `brand_id`, `card_id`, `openid`, `user_card_code`, `date_information`, `pickup_time`.
+                    ///
+                    /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+                    pub fn new(
+                        brand_id: impl ::std::convert::Into<::std::string::String>,
+                        card_id: impl ::std::convert::Into<::std::string::String>,
+                        openid: impl ::std::convert::Into<::std::string::String>,
+                        user_card_code: impl ::std::convert::Into<::std::string::String>,
+                        date_information: PostRequestDateInformation,
+                        pickup_time: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            brand_id: brand_id.into(),
+                            card_id: card_id.into(),
+                            openid: openid.into(),
+                            user_card_code: user_card_code.into(),
+                            phone_number: ::std::option::Option::None,
+                            user_information: ::std::option::Option::None,
+                            date_information,
+                            pickup_time: pickup_time.into(),
+                        }
+                    }
+                }
                 /// 用户开卡时填写的个人信息
                 #[derive(Clone, Default)]
                 pub struct PostRequestUserInformation {
@@ -151,6 +175,15 @@ pub mod partner {
                     PostRequestUserInformation { common_field_list : "common_field_list"
                     optional, custom_field_list : "custom_field_list" optional }
                 );
+                impl PostRequestUserInformation {
+                    /// Creates a `PostRequestUserInformation` with every field `None` (all are optional), like `PostRequestUserInformation::default()`.
+                    pub fn new() -> Self {
+                        Self {
+                            common_field_list: ::std::option::Option::None,
+                            custom_field_list: ::std::option::Option::None,
+                        }
+                    }
+                }
                 /// 平台提供的通用开卡信息字段
                 #[derive(Clone, Default)]
                 pub struct PostRequestUserInformationCommonFieldList {
@@ -170,6 +203,15 @@ pub mod partner {
                     PostRequestUserInformationCommonFieldList { name : "name" optional,
                     value : "value" optional } sensitive["value"]
                 );
+                impl PostRequestUserInformationCommonFieldList {
+                    /// Creates a `PostRequestUserInformationCommonFieldList` with every field `None` (all are optional), like `PostRequestUserInformationCommonFieldList::default()`.
+                    pub fn new() -> Self {
+                        Self {
+                            name: ::std::option::Option::None,
+                            value: ::std::option::Option::None,
+                        }
+                    }
+                }
                 /// 平台提供的通用开卡信息字段
                 /// `USER_FORM_FLAG_SEX` | `USER_FORM_FLAG_NAME` | `USER_FORM_FLAG_BIRTHDAY` | `USER_FORM_FLAG_ADDRESS` | `USER_FORM_FLAG_EMAIL` | `USER_FORM_FLAG_CITY` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -211,6 +253,15 @@ pub mod partner {
                     PostRequestUserInformationCustomFieldList { name : "name" optional,
                     user_chosen_values : "user_chosen_values" optional }
                 );
+                impl PostRequestUserInformationCustomFieldList {
+                    /// Creates a `PostRequestUserInformationCustomFieldList` with every field `None` (all are optional), like `PostRequestUserInformationCustomFieldList::default()`.
+                    pub fn new() -> Self {
+                        Self {
+                            name: ::std::option::Option::None,
+                            user_chosen_values: ::std::option::Option::None,
+                        }
+                    }
+                }
                 /// 会员卡有效期
                 #[derive(Clone)]
                 pub struct PostRequestDateInformation {
@@ -233,6 +284,19 @@ pub mod partner {
                     available_day_after_receive : "available_day_after_receive" optional
                     }
                 );
+                impl PostRequestDateInformation {
+                    /// Creates a `PostRequestDateInformation` from its required fields, in wire order: `type_`.
+                    ///
+                    /// The optional fields start as `None`: set them on the value, or write `PostRequestDateInformation { field: Some(…), ..PostRequestDateInformation::new(…) }`.
+                    pub fn new(type_: PostRequestDateInformationType) -> Self {
+                        Self {
+                            type_,
+                            available_begin_time: ::std::option::Option::None,
+                            available_end_time: ::std::option::Option::None,
+                            available_day_after_receive: ::std::option::Option::None,
+                        }
+                    }
+                }
                 /// 有效期类型
                 /// `FIX_TIME_RANGE` | `FIX_TERM` | `PERMANENT` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

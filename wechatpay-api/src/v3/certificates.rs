@@ -32,6 +32,14 @@ pub struct GetQuery {
 ::wechatpay_api::impl_serialize!(
     GetQuery { algorithm_type : "algorithm_type" optional }
 );
+impl GetQuery {
+    /// Creates a `GetQuery` with every field `None` (all are optional), like `GetQuery::default()`.
+    pub fn new() -> Self {
+        Self {
+            algorithm_type: ::std::option::Option::None,
+        }
+    }
+}
 /// Certificate algorithm; RSA when omitted
 /// `SM2` | `RSA` | `ALL` 枚举值之一
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

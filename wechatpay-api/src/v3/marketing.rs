@@ -253,6 +253,30 @@ pub mod membercard_open {
                         : "level" required, out_request_no : "out_request_no" required,
                         balance_information : "balance_information" required }
                     );
+                    impl PatchRequest {
+                        /// Creates a `PatchRequest` from its fields, in wire order: `membership_number`, `background_picture_url`, `level`, `out_request_no`, `balance_information`.
+                        pub fn new(
+                            membership_number: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            background_picture_url: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            level: impl ::std::convert::Into<::std::string::String>,
+                            out_request_no: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            balance_information: PatchRequestBalanceInformation,
+                        ) -> Self {
+                            Self {
+                                membership_number: membership_number.into(),
+                                background_picture_url: background_picture_url.into(),
+                                level: level.into(),
+                                out_request_no: out_request_no.into(),
+                                balance_information,
+                            }
+                        }
+                    }
                     #[derive(Clone)]
                     pub struct PatchRequestBalanceInformation {
                         pub before_balance: ::wechatpay_api::Number,
@@ -266,6 +290,24 @@ pub mod membercard_open {
                         add_balance : "add_balance" required, balance_remark :
                         "balance_remark" required }
                     );
+                    impl PatchRequestBalanceInformation {
+                        /// Creates a `PatchRequestBalanceInformation` from its fields, in wire order: `before_balance`, `balance`, `add_balance`, `balance_remark`.
+                        pub fn new(
+                            before_balance: ::wechatpay_api::Number,
+                            balance: ::wechatpay_api::Number,
+                            add_balance: ::wechatpay_api::Number,
+                            balance_remark: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                        ) -> Self {
+                            Self {
+                                before_balance,
+                                balance,
+                                add_balance,
+                                balance_remark: balance_remark.into(),
+                            }
+                        }
+                    }
                     /// `PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}`: 修改用户会员卡信息
                     pub struct Patch;
                     impl ::wechatpay_api::runtime::Operation for Patch {
@@ -355,6 +397,24 @@ pub mod membercard_open {
                         required, code : "code" required, out_request_no :
                         "out_request_no" required } sensitive["encrypted_phone_number"]
                     );
+                    impl PostRequest {
+                        /// Creates a `PostRequest` from its fields, in wire order: `encrypted_phone_number`, `code`, `out_request_no`.
+                        pub fn new(
+                            encrypted_phone_number: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                            code: impl ::std::convert::Into<::std::string::String>,
+                            out_request_no: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                        ) -> Self {
+                            Self {
+                                encrypted_phone_number: encrypted_phone_number.into(),
+                                code: code.into(),
+                                out_request_no: out_request_no.into(),
+                            }
+                        }
+                    }
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`.
                     #[derive(Clone, Default)]
                     pub struct PostResponse {
@@ -442,6 +502,22 @@ pub mod membercard_open {
                         PostRequest { openid : "openid" required, code : "code" required,
                         out_request_no : "out_request_no" required }
                     );
+                    impl PostRequest {
+                        /// Creates a `PostRequest` from its fields, in wire order: `openid`, `code`, `out_request_no`.
+                        pub fn new(
+                            openid: impl ::std::convert::Into<::std::string::String>,
+                            code: impl ::std::convert::Into<::std::string::String>,
+                            out_request_no: impl ::std::convert::Into<
+                                ::std::string::String,
+                            >,
+                        ) -> Self {
+                            Self {
+                                openid: openid.into(),
+                                code: code.into(),
+                                out_request_no: out_request_no.into(),
+                            }
+                        }
+                    }
                     /// The answer to `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`.
                     pub type PostResponse = super::super::phone_membercard::import::PostResponse;
                     /// `POST /v3/marketing/membercard-open/cards/{card_id}/users/import`: 根据openid导入用户会员卡

@@ -79,6 +79,18 @@ pub mod media {
         ::wechatpay_api::impl_serialize!(
             PostMeta { sha256 : "sha256" required, filename : "filename" required }
         );
+        impl PostMeta {
+            /// Creates a `PostMeta` from its fields, in wire order: `sha256`, `filename`.
+            pub fn new(
+                sha256: impl ::std::convert::Into<::std::string::String>,
+                filename: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    sha256: sha256.into(),
+                    filename: filename.into(),
+                }
+            }
+        }
         /// The answer to `POST /v3/merchant/media/upload`.
         #[derive(Clone, Default)]
         pub struct PostResponse {

@@ -160,6 +160,41 @@ pub mod partner {
                 "scene_info" optional, payer : "payer" optional, subsidy_info :
                 "subsidy_info" optional }
             );
+            impl PostRequest {
+                /// Creates a `PostRequest` from its required fields, in wire order: `sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        sub_mchid: sub_mchid.into(),
+                        settle_info: ::std::option::Option::None,
+                        description: description.into(),
+                        attach: ::std::option::Option::None,
+                        out_trade_no: out_trade_no.into(),
+                        amount,
+                        time_expire: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        scene_info: ::std::option::Option::None,
+                        payer: ::std::option::Option::None,
+                        subsidy_info: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Settlement options
             #[derive(Clone, Default)]
             pub struct PostRequestSettleInfo {
@@ -172,6 +207,15 @@ pub mod partner {
                 PostRequestSettleInfo { profit_sharing : "profit_sharing" optional,
                 subsidy_amount : "subsidy_amount" optional }
             );
+            impl PostRequestSettleInfo {
+                /// Creates a `PostRequestSettleInfo` with every field `None` (all are optional), like `PostRequestSettleInfo::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        profit_sharing: ::std::option::Option::None,
+                        subsidy_amount: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Money of the order
             #[derive(Clone, Default)]
             pub struct PostRequestAmount {
@@ -184,6 +228,17 @@ pub mod partner {
                 PostRequestAmount { total : "total" required, currency : "currency"
                 optional }
             );
+            impl PostRequestAmount {
+                /// Creates a `PostRequestAmount` from its required fields, in wire order: `total`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequestAmount { field: Some(…), ..PostRequestAmount::new(…) }`.
+                pub fn new(total: i64) -> Self {
+                    Self {
+                        total,
+                        currency: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Payment methods to rule out or force
             /// `no_balance` | `no_credit` | `no_debit` | `balance_only` 枚举值之一
             #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -220,6 +275,16 @@ pub mod partner {
                 PostRequestDetail { cost_price : "cost_price" optional, invoice_id :
                 "invoice_id" optional, goods_detail : "goods_detail" optional }
             );
+            impl PostRequestDetail {
+                /// Creates a `PostRequestDetail` with every field `None` (all are optional), like `PostRequestDetail::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        cost_price: ::std::option::Option::None,
+                        invoice_id: ::std::option::Option::None,
+                        goods_detail: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Items of the order
             #[derive(Clone, Default)]
             pub struct PostRequestDetailGoodsDetail {
@@ -240,6 +305,24 @@ pub mod partner {
                 : "goods_name" optional, quantity : "quantity" required, unit_price :
                 "unit_price" required }
             );
+            impl PostRequestDetailGoodsDetail {
+                /// Creates a `PostRequestDetailGoodsDetail` from its required fields, in wire order: `merchant_goods_id`, `quantity`, `unit_price`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequestDetailGoodsDetail { field: Some(…), ..PostRequestDetailGoodsDetail::new(…) }`.
+                pub fn new(
+                    merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                    quantity: i64,
+                    unit_price: i64,
+                ) -> Self {
+                    Self {
+                        merchant_goods_id: merchant_goods_id.into(),
+                        wechatpay_goods_id: ::std::option::Option::None,
+                        goods_name: ::std::option::Option::None,
+                        quantity,
+                        unit_price,
+                    }
+                }
+            }
             /// Where the payment happens
             #[derive(Clone, Default)]
             pub struct PostRequestSceneInfo {
@@ -254,6 +337,16 @@ pub mod partner {
                 PostRequestSceneInfo { payer_client_ip : "payer_client_ip" optional,
                 device_id : "device_id" optional, store_info : "store_info" optional }
             );
+            impl PostRequestSceneInfo {
+                /// Creates a `PostRequestSceneInfo` with every field `None` (all are optional), like `PostRequestSceneInfo::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        payer_client_ip: ::std::option::Option::None,
+                        device_id: ::std::option::Option::None,
+                        store_info: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Store that takes the payment
             #[derive(Clone, Default)]
             pub struct PostRequestSceneInfoStoreInfo {
@@ -271,6 +364,23 @@ pub mod partner {
                 required, area_code : "area_code" required, address : "address" required
                 }
             );
+            impl PostRequestSceneInfoStoreInfo {
+                /// Creates a `PostRequestSceneInfoStoreInfo` from its required fields, in wire order: `name`, `area_code`, `address`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequestSceneInfoStoreInfo { field: Some(…), ..PostRequestSceneInfoStoreInfo::new(…) }`.
+                pub fn new(
+                    name: impl ::std::convert::Into<::std::string::String>,
+                    area_code: impl ::std::convert::Into<::std::string::String>,
+                    address: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        id: ::std::option::Option::None,
+                        name: name.into(),
+                        area_code: area_code.into(),
+                        address: address.into(),
+                    }
+                }
+            }
             /// Who pays
             #[derive(Clone, Default)]
             pub struct PostRequestPayer {
@@ -280,6 +390,14 @@ pub mod partner {
             ::wechatpay_api::impl_serialize!(
                 PostRequestPayer { identity : "identity" optional }
             );
+            impl PostRequestPayer {
+                /// Creates a `PostRequestPayer` with every field `None` (all are optional), like `PostRequestPayer::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        identity: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Real-name payment check (a permission that must be applied for)
             #[derive(Clone)]
             pub struct PostRequestPayerIdentity {
@@ -303,6 +421,20 @@ pub mod partner {
                 PostRequestPayerIdentity { type_ : "type" required, number : "number"
                 required, name : "name" required } sensitive["number", "name"]
             );
+            impl PostRequestPayerIdentity {
+                /// Creates a `PostRequestPayerIdentity` from its fields, in wire order: `type_`, `number`, `name`.
+                pub fn new(
+                    type_: PostRequestPayerIdentityType,
+                    number: impl ::std::convert::Into<::std::string::String>,
+                    name: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        type_,
+                        number: number.into(),
+                        name: name.into(),
+                    }
+                }
+            }
             /// Kind of ID document
             /// `IDCARD` | `HONGKONG_MACAO` | `HONGKONG_MACAO_RESIDENT` | `TAIWAN_RESIDENT` | `FOREIGN_RESIDENT` | `OVERSEA_PASSPORT` | `PHONE_NUMBER` 枚举值之一
             #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -342,6 +474,14 @@ pub mod partner {
             ::wechatpay_api::impl_serialize!(
                 PostRequestSubsidyInfo { subsidy_detail : "subsidy_detail" optional }
             );
+            impl PostRequestSubsidyInfo {
+                /// Creates a `PostRequestSubsidyInfo` with every field `None` (all are optional), like `PostRequestSubsidyInfo::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        subsidy_detail: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Offered subsidy schemes
             #[derive(Clone)]
             pub struct PostRequestSubsidyInfoSubsidyDetail {
@@ -357,6 +497,20 @@ pub mod partner {
                 PostRequestSubsidyInfoSubsidyDetail { subsidy_period_type :
                 "subsidy_period_type" required, subsidy_plan : "subsidy_plan" required }
             );
+            impl PostRequestSubsidyInfoSubsidyDetail {
+                /// Creates a `PostRequestSubsidyInfoSubsidyDetail` from its fields, in wire order: `subsidy_period_type`, `subsidy_plan`.
+                pub fn new(
+                    subsidy_period_type: PostRequestSubsidyInfoSubsidyDetailSubsidyPeriodType,
+                    subsidy_plan: ::std::vec::Vec<
+                        PostRequestSubsidyInfoSubsidyDetailSubsidyPlan,
+                    >,
+                ) -> Self {
+                    Self {
+                        subsidy_period_type,
+                        subsidy_plan,
+                    }
+                }
+            }
             /// How the subsidy is counted
             /// `DAILY` | `PERIOD` 枚举值之一
             #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -392,6 +546,15 @@ pub mod partner {
                 : "subsidy_installment_num" required, subsidy_percent : "subsidy_percent"
                 required }
             );
+            impl PostRequestSubsidyInfoSubsidyDetailSubsidyPlan {
+                /// Creates a `PostRequestSubsidyInfoSubsidyDetailSubsidyPlan` from its fields, in wire order: `subsidy_installment_num`, `subsidy_percent`.
+                pub fn new(subsidy_installment_num: i64, subsidy_percent: i64) -> Self {
+                    Self {
+                        subsidy_installment_num,
+                        subsidy_percent,
+                    }
+                }
+            }
             /// The answer to `POST /v3/pay/partner/transactions/app`.
             #[derive(Clone, Default)]
             pub struct PostResponse {
@@ -507,6 +670,42 @@ pub mod partner {
                 "support_fapiao" optional, detail : "detail" optional, scene_info :
                 "scene_info" required, payer : "payer" optional }
             );
+            impl PostRequest {
+                /// Creates a `PostRequest` from its required fields, in wire order: `sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`, `scene_info`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    scene_info: PostRequestSceneInfo,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        sub_mchid: sub_mchid.into(),
+                        settle_info: ::std::option::Option::None,
+                        description: description.into(),
+                        attach: ::std::option::Option::None,
+                        out_trade_no: out_trade_no.into(),
+                        amount,
+                        time_expire: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        scene_info,
+                        payer: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Settlement options
             pub type PostRequestSettleInfo = super::app::PostRequestSettleInfo;
             /// Money of the order
@@ -535,6 +734,17 @@ pub mod partner {
                 device_id : "device_id" optional, store_info : "store_info" optional,
                 h5_info : "h5_info" optional }
             );
+            impl PostRequestSceneInfo {
+                /// Creates a `PostRequestSceneInfo` with every field `None` (all are optional), like `PostRequestSceneInfo::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        payer_client_ip: ::std::option::Option::None,
+                        device_id: ::std::option::Option::None,
+                        store_info: ::std::option::Option::None,
+                        h5_info: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Store that takes the payment
             pub type PostRequestSceneInfoStoreInfo = super::app::PostRequestSceneInfoStoreInfo;
             /// Details of the H5 scene
@@ -556,6 +766,18 @@ pub mod partner {
                 "app_name" optional, app_url : "app_url" optional, bundle_id :
                 "bundle_id" optional, package_name : "package_name" optional }
             );
+            impl PostRequestSceneInfoH5Info {
+                /// Creates a `PostRequestSceneInfoH5Info` with every field `None` (all are optional), like `PostRequestSceneInfoH5Info::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        type_: ::std::option::Option::None,
+                        app_name: ::std::option::Option::None,
+                        app_url: ::std::option::Option::None,
+                        bundle_id: ::std::option::Option::None,
+                        package_name: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Who pays
             pub type PostRequestPayer = super::app::PostRequestPayer;
             /// Real-name payment check (a permission that must be applied for)
@@ -674,6 +896,18 @@ pub mod partner {
                     GetQuery { sp_mchid : "sp_mchid" required, sub_mchid : "sub_mchid"
                     required }
                 );
+                impl GetQuery {
+                    /// Creates a `GetQuery` from its fields, in wire order: `sp_mchid`, `sub_mchid`.
+                    pub fn new(
+                        sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    ) -> Self {
+                        Self {
+                            sp_mchid: sp_mchid.into(),
+                            sub_mchid: sub_mchid.into(),
+                        }
+                    }
+                }
                 /// The answer to `GET /v3/pay/partner/transactions/id/{transaction_id}`: the shared model [`crate::models::PartnerTransaction`].
                 pub type GetResponse = crate::models::PartnerTransaction;
                 /// `GET /v3/pay/partner/transactions/id/{transaction_id}`: 微信支付订单号查询 (query order by transaction_id, service provider)
@@ -789,6 +1023,43 @@ pub mod partner {
                 "scene_info" optional, payer : "payer" required, subsidy_info :
                 "subsidy_info" optional }
             );
+            impl PostRequest {
+                /// Creates a `PostRequest` from its required fields, in wire order: `sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`, `payer`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+                #[allow(clippy::too_many_arguments)]
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                    payer: PostRequestPayer,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        sub_mchid: sub_mchid.into(),
+                        settle_info: ::std::option::Option::None,
+                        description: description.into(),
+                        attach: ::std::option::Option::None,
+                        out_trade_no: out_trade_no.into(),
+                        amount,
+                        time_expire: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        scene_info: ::std::option::Option::None,
+                        payer,
+                        subsidy_info: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Settlement options
             pub type PostRequestSettleInfo = super::app::PostRequestSettleInfo;
             /// Money of the order
@@ -818,6 +1089,20 @@ pub mod partner {
                 PostRequestPayer { sp_openid : "sp_openid" required, sub_openid :
                 "sub_openid" optional, identity : "identity" optional }
             );
+            impl PostRequestPayer {
+                /// Creates a `PostRequestPayer` from its required fields, in wire order: `sp_openid`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequestPayer { field: Some(…), ..PostRequestPayer::new(…) }`.
+                pub fn new(
+                    sp_openid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sp_openid: sp_openid.into(),
+                        sub_openid: ::std::option::Option::None,
+                        identity: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Real-name payment check (a permission that must be applied for)
             pub type PostRequestPayerIdentity = super::app::PostRequestPayerIdentity;
             /// Kind of ID document
@@ -940,6 +1225,40 @@ pub mod partner {
                 "support_fapiao" optional, detail : "detail" optional, scene_info :
                 "scene_info" optional, payer : "payer" optional }
             );
+            impl PostRequest {
+                /// Creates a `PostRequest` from its required fields, in wire order: `sp_appid`, `sp_mchid`, `sub_mchid`, `description`, `out_trade_no`, `amount`, `notify_url`.
+                ///
+                /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+                pub fn new(
+                    sp_appid: impl ::std::convert::Into<::std::string::String>,
+                    sp_mchid: impl ::std::convert::Into<::std::string::String>,
+                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
+                    description: impl ::std::convert::Into<::std::string::String>,
+                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                    amount: PostRequestAmount,
+                    notify_url: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self {
+                        sp_appid: sp_appid.into(),
+                        sp_mchid: sp_mchid.into(),
+                        sub_appid: ::std::option::Option::None,
+                        sub_mchid: sub_mchid.into(),
+                        settle_info: ::std::option::Option::None,
+                        description: description.into(),
+                        attach: ::std::option::Option::None,
+                        out_trade_no: out_trade_no.into(),
+                        amount,
+                        time_expire: ::std::option::Option::None,
+                        notify_url: notify_url.into(),
+                        goods_tag: ::std::option::Option::None,
+                        limit_pay: ::std::option::Option::None,
+                        support_fapiao: ::std::option::Option::None,
+                        detail: ::std::option::Option::None,
+                        scene_info: ::std::option::Option::None,
+                        payer: ::std::option::Option::None,
+                    }
+                }
+            }
             /// Settlement options
             pub type PostRequestSettleInfo = super::app::PostRequestSettleInfo;
             /// Money of the order
@@ -1269,6 +1588,38 @@ pub mod transactions {
             "scene_info" optional, payer : "payer" optional, settle_info : "settle_info"
             optional, subsidy_info : "subsidy_info" optional }
         );
+        impl PostRequest {
+            /// Creates a `PostRequest` from its required fields, in wire order: `appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    attach: ::std::option::Option::None,
+                    out_trade_no: out_trade_no.into(),
+                    amount,
+                    time_expire: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    scene_info: ::std::option::Option::None,
+                    payer: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                    subsidy_info: ::std::option::Option::None,
+                }
+            }
+        }
         /// Money of the order
         pub type PostRequestAmount = super::super::partner::transactions::app::PostRequestAmount;
         /// Payment methods to rule out or force
@@ -1298,6 +1649,14 @@ pub mod transactions {
         ::wechatpay_api::impl_serialize!(
             PostRequestSettleInfo { profit_sharing : "profit_sharing" optional }
         );
+        impl PostRequestSettleInfo {
+            /// Creates a `PostRequestSettleInfo` with every field `None` (all are optional), like `PostRequestSettleInfo::default()`.
+            pub fn new() -> Self {
+                Self {
+                    profit_sharing: ::std::option::Option::None,
+                }
+            }
+        }
         /// Interest subsidy for WeChat Pay installments (分付)
         pub type PostRequestSubsidyInfo = super::super::partner::transactions::app::PostRequestSubsidyInfo;
         /// Offered subsidy schemes
@@ -1403,6 +1762,38 @@ pub mod transactions {
             "scene_info" required, payer : "payer" optional, settle_info : "settle_info"
             optional }
         );
+        impl PostRequest {
+            /// Creates a `PostRequest` from its required fields, in wire order: `appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`, `scene_info`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                scene_info: PostRequestSceneInfo,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    attach: ::std::option::Option::None,
+                    out_trade_no: out_trade_no.into(),
+                    amount,
+                    time_expire: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    scene_info,
+                    payer: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                }
+            }
+        }
         /// Money of the order
         pub type PostRequestAmount = super::super::partner::transactions::app::PostRequestAmount;
         /// Payment methods to rule out or force
@@ -1516,6 +1907,14 @@ pub mod transactions {
                 pub mchid: ::std::string::String,
             }
             ::wechatpay_api::impl_serialize!(GetQuery { mchid : "mchid" required });
+            impl GetQuery {
+                /// Creates a `GetQuery` from its fields, in wire order: `mchid`.
+                pub fn new(
+                    mchid: impl ::std::convert::Into<::std::string::String>,
+                ) -> Self {
+                    Self { mchid: mchid.into() }
+                }
+            }
             /// The answer to `GET /v3/pay/transactions/id/{transaction_id}`: the shared model [`crate::models::Transaction`].
             pub type GetResponse = crate::models::Transaction;
             /// `GET /v3/pay/transactions/id/{transaction_id}`: 微信支付订单号查询 (query order by transaction_id)
@@ -1616,6 +2015,39 @@ pub mod transactions {
             "scene_info" optional, payer : "payer" required, settle_info : "settle_info"
             optional, subsidy_info : "subsidy_info" optional }
         );
+        impl PostRequest {
+            /// Creates a `PostRequest` from its required fields, in wire order: `appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`, `payer`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+                payer: PostRequestPayer,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    attach: ::std::option::Option::None,
+                    out_trade_no: out_trade_no.into(),
+                    amount,
+                    time_expire: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    scene_info: ::std::option::Option::None,
+                    payer,
+                    settle_info: ::std::option::Option::None,
+                    subsidy_info: ::std::option::Option::None,
+                }
+            }
+        }
         /// Money of the order
         pub type PostRequestAmount = super::super::partner::transactions::app::PostRequestAmount;
         /// Payment methods to rule out or force
@@ -1641,6 +2073,19 @@ pub mod transactions {
             PostRequestPayer { openid : "openid" required, identity : "identity" optional
             }
         );
+        impl PostRequestPayer {
+            /// Creates a `PostRequestPayer` from its required fields, in wire order: `openid`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequestPayer { field: Some(…), ..PostRequestPayer::new(…) }`.
+            pub fn new(
+                openid: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    openid: openid.into(),
+                    identity: ::std::option::Option::None,
+                }
+            }
+        }
         /// Real-name payment check (a permission that must be applied for)
         pub type PostRequestPayerIdentity = super::super::partner::transactions::app::PostRequestPayerIdentity;
         /// Kind of ID document
@@ -1753,6 +2198,37 @@ pub mod transactions {
             "scene_info" optional, payer : "payer" optional, settle_info : "settle_info"
             optional }
         );
+        impl PostRequest {
+            /// Creates a `PostRequest` from its required fields, in wire order: `appid`, `mchid`, `description`, `out_trade_no`, `amount`, `notify_url`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+            pub fn new(
+                appid: impl ::std::convert::Into<::std::string::String>,
+                mchid: impl ::std::convert::Into<::std::string::String>,
+                description: impl ::std::convert::Into<::std::string::String>,
+                out_trade_no: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+                notify_url: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    appid: appid.into(),
+                    mchid: mchid.into(),
+                    description: description.into(),
+                    attach: ::std::option::Option::None,
+                    out_trade_no: out_trade_no.into(),
+                    amount,
+                    time_expire: ::std::option::Option::None,
+                    notify_url: notify_url.into(),
+                    goods_tag: ::std::option::Option::None,
+                    limit_pay: ::std::option::Option::None,
+                    support_fapiao: ::std::option::Option::None,
+                    detail: ::std::option::Option::None,
+                    scene_info: ::std::option::Option::None,
+                    payer: ::std::option::Option::None,
+                    settle_info: ::std::option::Option::None,
+                }
+            }
+        }
         /// Money of the order
         pub type PostRequestAmount = super::super::partner::transactions::app::PostRequestAmount;
         /// Payment methods to rule out or force

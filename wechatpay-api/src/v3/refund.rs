@@ -166,6 +166,27 @@ pub mod domestic {
             notify_url : "notify_url" optional, funds_account : "funds_account" optional,
             amount : "amount" required, goods_detail : "goods_detail" optional }
         );
+        impl PostRequest {
+            /// Creates a `PostRequest` from its required fields, in wire order: `out_refund_no`, `amount`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+            pub fn new(
+                out_refund_no: impl ::std::convert::Into<::std::string::String>,
+                amount: PostRequestAmount,
+            ) -> Self {
+                Self {
+                    sub_mchid: ::std::option::Option::None,
+                    transaction_id: ::std::option::Option::None,
+                    out_trade_no: ::std::option::Option::None,
+                    out_refund_no: out_refund_no.into(),
+                    reason: ::std::option::Option::None,
+                    notify_url: ::std::option::Option::None,
+                    funds_account: ::std::option::Option::None,
+                    amount,
+                    goods_detail: ::std::option::Option::None,
+                }
+            }
+        }
         /// Money of the refund
         #[derive(Clone, Default)]
         pub struct PostRequestAmount {
@@ -182,6 +203,23 @@ pub mod domestic {
             PostRequestAmount { refund : "refund" required, from : "from" optional, total
             : "total" required, currency : "currency" required }
         );
+        impl PostRequestAmount {
+            /// Creates a `PostRequestAmount` from its required fields, in wire order: `refund`, `total`, `currency`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequestAmount { field: Some(…), ..PostRequestAmount::new(…) }`.
+            pub fn new(
+                refund: i64,
+                total: i64,
+                currency: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    refund,
+                    from: ::std::option::Option::None,
+                    total,
+                    currency: currency.into(),
+                }
+            }
+        }
         /// How the refund is split over funding accounts
         #[derive(Clone, Default)]
         pub struct PostRequestAmountFrom {
@@ -194,6 +232,18 @@ pub mod domestic {
             PostRequestAmountFrom { account : "account" required, amount : "amount"
             required }
         );
+        impl PostRequestAmountFrom {
+            /// Creates a `PostRequestAmountFrom` from its fields, in wire order: `account`, `amount`.
+            pub fn new(
+                account: impl ::std::convert::Into<::std::string::String>,
+                amount: i64,
+            ) -> Self {
+                Self {
+                    account: account.into(),
+                    amount,
+                }
+            }
+        }
         /// Items being refunded
         #[derive(Clone, Default)]
         pub struct PostRequestGoodsDetail {
@@ -216,6 +266,26 @@ pub mod domestic {
             optional, unit_price : "unit_price" required, refund_amount : "refund_amount"
             required, refund_quantity : "refund_quantity" required }
         );
+        impl PostRequestGoodsDetail {
+            /// Creates a `PostRequestGoodsDetail` from its required fields, in wire order: `merchant_goods_id`, `unit_price`, `refund_amount`, `refund_quantity`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PostRequestGoodsDetail { field: Some(…), ..PostRequestGoodsDetail::new(…) }`.
+            pub fn new(
+                merchant_goods_id: impl ::std::convert::Into<::std::string::String>,
+                unit_price: i64,
+                refund_amount: i64,
+                refund_quantity: i64,
+            ) -> Self {
+                Self {
+                    merchant_goods_id: merchant_goods_id.into(),
+                    wechatpay_goods_id: ::std::option::Option::None,
+                    goods_name: ::std::option::Option::None,
+                    unit_price,
+                    refund_amount,
+                    refund_quantity,
+                }
+            }
+        }
         /// The answer to `POST /v3/refund/domestic/refunds`: the shared model [`crate::models::Refund`].
         pub type PostResponse = crate::models::Refund;
         /// `POST /v3/refund/domestic/refunds`: 申请退款 (create refund)
@@ -333,6 +403,14 @@ pub mod domestic {
             ::wechatpay_api::impl_serialize!(
                 GetQuery { sub_mchid : "sub_mchid" optional }
             );
+            impl GetQuery {
+                /// Creates a `GetQuery` with every field `None` (all are optional), like `GetQuery::default()`.
+                pub fn new() -> Self {
+                    Self {
+                        sub_mchid: ::std::option::Option::None,
+                    }
+                }
+            }
             /// The answer to `GET /v3/refund/domestic/refunds/{out_refund_no}`: the shared model [`crate::models::Refund`].
             pub type GetResponse = crate::models::Refund;
             /// `GET /v3/refund/domestic/refunds/{out_refund_no}`: 查询单笔退款 (query refund by out_refund_no)
@@ -489,6 +567,24 @@ pub mod domestic {
                     real_name : "real_name" optional } sensitive["bank_account",
                     "real_name"]
                 );
+                impl PostRequest {
+                    /// Creates a `PostRequest` from its required fields, in wire order: `out_refund_no`, `type_`.
+                    ///
+                    /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
+                    pub fn new(
+                        out_refund_no: impl ::std::convert::Into<::std::string::String>,
+                        type_: PostRequestType,
+                    ) -> Self {
+                        Self {
+                            sub_mchid: ::std::option::Option::None,
+                            out_refund_no: out_refund_no.into(),
+                            type_,
+                            bank_type: ::std::option::Option::None,
+                            bank_account: ::std::option::Option::None,
+                            real_name: ::std::option::Option::None,
+                        }
+                    }
+                }
                 /// Where the stuck refund should go
                 /// `USER_BANK_CARD` | `MERCHANT_BANK_CARD` 枚举值之一
                 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

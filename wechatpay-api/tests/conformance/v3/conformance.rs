@@ -74,6 +74,12 @@ pub mod items {
             pub type_: PostRequestType,
         }
         ::wechatpay_api::impl_serialize!(PostRequest { type_ : "type" required });
+        impl PostRequest {
+            /// Creates a `PostRequest` from its fields, in wire order: `type_`.
+            pub fn new(type_: PostRequestType) -> Self {
+                Self { type_ }
+            }
+        }
         /// 类型
         /// `NEW` | `OLD` 枚举值之一
         #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -217,6 +223,20 @@ pub mod keywords {
             GetQuery { match_ : "match" required, limit : "limit" optional, status :
             "status" optional }
         );
+        impl GetQuery {
+            /// Creates a `GetQuery` from its required fields, in wire order: `match_`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `GetQuery { field: Some(…), ..GetQuery::new(…) }`.
+            pub fn new(
+                match_: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    match_: match_.into(),
+                    limit: ::std::option::Option::None,
+                    status: ::std::option::Option::None,
+                }
+            }
+        }
         /// Request headers of `GET /v3/conformance/keywords/{type}`.
         #[derive(Clone, Default)]
         pub struct GetHeaders {
@@ -226,6 +246,16 @@ pub mod keywords {
         ::wechatpay_api::impl_serialize!(
             GetHeaders { idempotency_key : "Idempotency-Key" required }
         );
+        impl GetHeaders {
+            /// Creates a `GetHeaders` from its fields, in wire order: `idempotency_key`.
+            pub fn new(
+                idempotency_key: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    idempotency_key: idempotency_key.into(),
+                }
+            }
+        }
         /// The answer to `GET /v3/conformance/keywords/{type}`.
         #[derive(Clone)]
         pub struct GetResponse {
@@ -310,6 +340,12 @@ pub mod keywords {
             pub type_: PatchRequestType,
         }
         ::wechatpay_api::impl_serialize!(PatchRequest { type_ : "type" required });
+        impl PatchRequest {
+            /// Creates a `PatchRequest` from its fields, in wire order: `type_`.
+            pub fn new(type_: PatchRequestType) -> Self {
+                Self { type_ }
+            }
+        }
         /// 关键字对象
         #[derive(Clone, Default)]
         pub struct PatchRequestType {
@@ -317,10 +353,44 @@ pub mod keywords {
             pub move_: ::std::string::String,
             /// 整数列表
             pub loop_: ::std::option::Option<::std::vec::Vec<i64>>,
+            /// 与构造函数同名
+            pub new: ::std::string::String,
+            /// 关键字参数名
+            pub self_: i64,
+            /// 与转换方法同名
+            pub into: ::std::string::String,
+            /// 可选关键字字段
+            pub ref_: ::std::option::Option<::std::string::String>,
+            /// 与标准类型同名
+            pub option: bool,
         }
         ::wechatpay_api::impl_serialize!(
-            PatchRequestType { move_ : "move" required, loop_ : "loop" optional }
+            PatchRequestType { move_ : "move" required, loop_ : "loop" optional, new :
+            "new" required, self_ : "self" required, into : "into" required, ref_ : "ref"
+            optional, option : "option" required }
         );
+        impl PatchRequestType {
+            /// Creates a `PatchRequestType` from its required fields, in wire order: `move_`, `new`, `self_`, `into`, `option`.
+            ///
+            /// The optional fields start as `None`: set them on the value, or write `PatchRequestType { field: Some(…), ..PatchRequestType::new(…) }`.
+            pub fn new(
+                move_: impl ::std::convert::Into<::std::string::String>,
+                new: impl ::std::convert::Into<::std::string::String>,
+                self_: i64,
+                into: impl ::std::convert::Into<::std::string::String>,
+                option: bool,
+            ) -> Self {
+                Self {
+                    move_: move_.into(),
+                    loop_: ::std::option::Option::None,
+                    new: new.into(),
+                    self_,
+                    into: into.into(),
+                    ref_: ::std::option::Option::None,
+                    option,
+                }
+            }
+        }
         /// `PATCH /v3/conformance/keywords/{type}`: 修改
         pub struct Patch;
         impl ::wechatpay_api::runtime::Operation for Patch {
@@ -391,6 +461,18 @@ pub mod uploads {
         ::wechatpay_api::impl_serialize!(
             PostMeta { filename : "filename" required, sha256 : "sha256" required }
         );
+        impl PostMeta {
+            /// Creates a `PostMeta` from its fields, in wire order: `filename`, `sha256`.
+            pub fn new(
+                filename: impl ::std::convert::Into<::std::string::String>,
+                sha256: impl ::std::convert::Into<::std::string::String>,
+            ) -> Self {
+                Self {
+                    filename: filename.into(),
+                    sha256: sha256.into(),
+                }
+            }
+        }
         /// The answer to `POST /v3/conformance/uploads/`.
         #[derive(Clone, Default)]
         pub struct PostResponse {
