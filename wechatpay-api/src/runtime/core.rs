@@ -12,11 +12,11 @@ use serde_json::Value;
 
 use super::client::{VerifiedResponse, reqwest_method};
 use super::error::{ApiError, ConfigItem, CryptoOperation, Error, ErrorAuthenticity, RequestPart};
-use super::fields::transform_fields;
 use super::key_store::KeyStore;
 use super::keys::MerchantPrivateKey;
 use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
 use super::retry::RetryPolicy;
+use super::sensitive_fields::transform_fields;
 use super::signing::{nonce, sign_request};
 use super::verify::unix_now;
 

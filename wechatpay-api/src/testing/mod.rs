@@ -61,10 +61,10 @@ use crate::runtime::aead::ApiV3Key;
 use crate::runtime::beijing_time::rfc3339;
 use crate::runtime::client::{Client, ClientBuilder};
 use crate::runtime::error::{ConfigItem, CryptoOperation, Error};
-use crate::runtime::fields::transform_fields;
 use crate::runtime::keys::{MerchantPrivateKey, WechatpayKey};
 use crate::runtime::media::sha256_hex;
 use crate::runtime::operation::{FilePart, HttpMethod};
+use crate::runtime::sensitive_fields::transform_fields;
 use crate::runtime::signing::{AuthorizationHeader, nonce, request_message, response_message};
 use crate::runtime::verify::{MAX_CLOCK_SKEW_SECS, unix_now};
 
