@@ -58,11 +58,7 @@ impl KeyStore {
         &self,
         why: Why<'_>,
     ) -> Result<Option<CertificateReport>, Error> {
-        let refresher = self
-            .shared
-            .refresher
-            .get()
-            .ok_or(CertificateError::NoDownloader)?;
+        let refresher = self.refresher()?;
         refresher.start_schedule(self);
         refresher.run_async(self, why).await
     }
@@ -72,12 +68,17 @@ impl KeyStore {
         &self,
         why: Why<'_>,
     ) -> Result<Option<CertificateReport>, Error> {
-        let refresher = self
+        let refresher = self.refresher()?;
+        refresher.run_blocking(self, why)
+    }
+
+    /// The store's refresher, installed by a client built with `download_certificates`.
+    fn refresher(&self) -> Result<&Refresher, Error> {
+        Ok(self
             .shared
             .refresher
             .get()
-            .ok_or(CertificateError::NoDownloader)?;
-        refresher.run_blocking(self, why)
+            .ok_or(CertificateError::NoDownloader)?)
     }
 
     /// Whether this store refreshes through an async (`Some(true)`) or blocking client.
