@@ -59,6 +59,8 @@ pub struct FieldError {
 enum Segment {
     Field(&'static str),
     Index(usize),
+    /// A v2 element, by its resolved name (`coupon_fee_1`).
+    Element(String),
 }
 
 impl FieldError {
@@ -81,6 +83,11 @@ impl FieldError {
         self
     }
 
+    /// This error, inside v2 element `name`.
+    pub(crate) fn within_element(self, name: String) -> Self {
+        self.within(Segment::Element(name))
+    }
+
     /// The field path, outermost first (`amount.from[0].account`); empty at the top level.
     pub fn path(&self) -> String {
         let mut path = String::new();
@@ -92,6 +99,11 @@ impl FieldError {
                     path.push_str(name);
                 }
                 Segment::Index(index) => path.push_str(&format!("[{index}]")),
+                Segment::Element(name) if path.is_empty() => path.push_str(name),
+                Segment::Element(name) => {
+                    path.push('.');
+                    path.push_str(name);
+                }
             }
         }
         path
@@ -259,6 +271,21 @@ pub fn serialize<T: ToJson, S: Serializer>(value: &T, serializer: S) -> Result<S
 pub fn deserialize<'de, T: FromJson, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     let value = StrictValue.deserialize(deserializer)?;
     T::from_json(value).map_err(de::Error::custom)
+}
+
+/// Reads JSON text into `T` (a repeated key is an error), as [`deserialize`] does.
+pub(crate) fn from_json_text<T: FromJson>(text: &str) -> Result<T, FieldError> {
+    from_json_bytes(text.as_bytes())
+}
+
+/// Reads a JSON document into `T` (a repeated key is an error), as [`deserialize`] does.
+pub(crate) fn from_json_bytes<T: FromJson>(bytes: &[u8]) -> Result<T, FieldError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let value = StrictValue
+        .deserialize(&mut deserializer)
+        .and_then(|value| deserializer.end().map(|()| value))
+        .map_err(|e| FieldError::new(format!("invalid JSON: {e}")))?;
+    T::from_json(value)
 }
 
 /// Reads any self-describing input into a [`Value`] like `Value`'s own `Deserialize`, except

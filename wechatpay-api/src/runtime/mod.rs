@@ -49,6 +49,7 @@ pub mod paysign;
 pub mod retry;
 pub mod sensitive_fields;
 pub mod signing;
+pub mod v2;
 pub mod verify;
 pub mod webhook;
 

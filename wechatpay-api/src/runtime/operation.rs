@@ -480,6 +480,24 @@ macro_rules! impl_string_enum {
             }
         }
 
+        impl $crate::runtime::v2::params::ToText for $name {
+            fn to_text(&self) -> ::std::string::String {
+                self.as_str().to_owned()
+            }
+        }
+
+        impl $crate::runtime::v2::params::FromText for $name {
+            fn from_text(
+                text: ::std::string::String,
+            ) -> ::std::result::Result<Self, $crate::fields::FieldError> {
+                ::std::result::Result::Ok($crate::fields::known_or(Self::KNOWN, &text, $name::Unknown))
+            }
+
+            fn placeholder() -> Self {
+                $name::Unknown(::std::string::String::new())
+            }
+        }
+
         impl $crate::fields::FromJson for $name {
             fn from_json(
                 value: $crate::Value,

@@ -1,0 +1,14 @@
+//! APIv2: the legacy XML API (`v2::…` operations).
+//!
+//! - [`params`]: the flat elements of a v2 document and how generated structs map onto them.
+//! - [`operation`]: the seam generated v2 operations implement ([`OperationSpec`],
+//!   [`Operation`], [`Call`]).
+
+pub mod operation;
+pub mod params;
+
+pub use operation::{
+    Answer, Call, Decode, Download, JsonAnswer, Operation, OperationSpec, RequestKind,
+    ResponseKind, SignType, Xml,
+};
+pub use params::{FromParams, FromText, ParamReader, ParamWriter, Params, ToParams, ToText};
