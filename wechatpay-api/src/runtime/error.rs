@@ -319,6 +319,13 @@ pub enum ConfigItem {
     BackupBaseUrl,
     /// The HTTP client (it could not be built).
     HttpClient,
+    /// The merchant's API client certificate for mutual TLS
+    /// ([`ClientCertificate`](super::ClientCertificate)): unreadable, not matching its key,
+    /// expired, or missing for an operation that needs it.
+    ClientCertificate,
+    /// A root certificate added to trust a private CA
+    /// ([`ClientBuilder::add_root_certificate`](super::ClientBuilder::add_root_certificate)).
+    RootCertificate,
     /// The test server (`testing`): its keys, socket or thread.
     TestServer,
 }
@@ -338,6 +345,8 @@ impl fmt::Display for ConfigItem {
             ConfigItem::BaseUrl => "base URL",
             ConfigItem::BackupBaseUrl => "backup base URL",
             ConfigItem::HttpClient => "HTTP client",
+            ConfigItem::ClientCertificate => "client certificate",
+            ConfigItem::RootCertificate => "root certificate",
             ConfigItem::TestServer => "test server",
         })
     }
