@@ -653,7 +653,9 @@ impl TestServer {
     /// [`ClientBuilder::add_root_certificate`](crate::runtime::ClientBuilder::add_root_certificate);
     /// `None` over plain HTTP.
     pub fn ca_certificate_pem(&self) -> Option<&str> {
-        self.tls.as_ref().map(|(minted, _)| minted.ca.certificate_pem())
+        self.tls
+            .as_ref()
+            .map(|(minted, _)| minted.ca.certificate_pem())
     }
 
     /// The merchant's client certificate the test CA issued (server started with

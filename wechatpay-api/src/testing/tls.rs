@@ -30,9 +30,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose,
-    IsCa, Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256,
-    SerialNumber,
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, ExtendedKeyUsagePurpose, IsCa,
+    Issuer, KeyPair, KeyUsagePurpose, PKCS_ECDSA_P256_SHA256, PKCS_RSA_SHA256, SerialNumber,
 };
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::{Duration, OffsetDateTime};
@@ -150,9 +149,10 @@ impl TestCa {
             .add(client_ca.certificate_der.clone())
             .map_err(|e| problem(format!("client CA: {e}")))?;
         // No `allow_unauthenticated`: a connection without a client certificate is refused.
-        let verifier = WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
-            .map_err(|e| problem(format!("client certificate verifier: {e}")))?;
+        let verifier =
+            WebPkiClientVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| problem(format!("client certificate verifier: {e}")))?;
         let mut config = ServerConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| problem(format!("TLS versions: {e}")))?
@@ -245,7 +245,11 @@ impl RsaPublicKey {
         use rustls_pki_types::pem::PemObject;
         use x509_parser::prelude::FromDer;
         let der = rustls_pki_types::SubjectPublicKeyInfoDer::from_pem_slice(pem.as_bytes())
-            .map_err(|e| problem(format!("client public key: not a `BEGIN PUBLIC KEY` PEM: {e}")))?;
+            .map_err(|e| {
+                problem(format!(
+                    "client public key: not a `BEGIN PUBLIC KEY` PEM: {e}"
+                ))
+            })?;
         let (_, spki) = x509_parser::x509::SubjectPublicKeyInfo::from_der(&der)
             .map_err(|e| problem(format!("client public key: {e}")))?;
         if spki.algorithm.algorithm != x509_parser::oid_registry::OID_PKCS1_RSAENCRYPTION {
