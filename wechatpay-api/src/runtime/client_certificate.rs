@@ -71,8 +71,10 @@ const EXPIRY_WARNING_SECS: i64 = 30 * 24 * 60 * 60;
 /// [`not_after`](Self::not_after) lets an application watch it.
 ///
 /// **Secrets.** `Debug` shows the subject, serial and validity, never the key. The key's
-/// DER bytes held here (and the PEM text handed to the TLS stack) are wiped when dropped;
-/// the TLS stack keeps its own parsed copy for the life of the HTTP client built with it.
+/// DER bytes held here, and the PEM text handed to the TLS library when a pool is built, are
+/// wiped when dropped. The TLS library keeps its own parsed key (in aws-lc, which wipes it
+/// when freed) for the life of the pool; copies it makes while loading the key are outside
+/// this crate's control.
 #[derive(Clone)]
 pub struct ClientCertificate {
     /// The certificate first, then any intermediates, as DER.
@@ -185,17 +187,22 @@ impl ClientCertificate {
     /// The TLS identity for the HTTP library: certificates and key as PEM, in buffers wiped
     /// once the library has parsed them.
     pub(crate) fn identity(&self) -> Result<reqwest::Identity, Error> {
-        let mut pem = Zeroizing::new(String::with_capacity(self.pem_capacity()));
-        for der in &self.chain {
-            push_pem(&mut pem, "CERTIFICATE", der);
-        }
-        push_pem(&mut pem, "PRIVATE KEY", &self.key_pkcs8);
-        reqwest::Identity::from_pem(pem.as_bytes()).map_err(|e| {
+        reqwest::Identity::from_pem(self.identity_pem().as_bytes()).map_err(|e| {
             problem(format!(
                 "the TLS library refused the certificate and key: {}",
                 e.without_url()
             ))
         })
+    }
+
+    /// The certificates and the key as one PEM text.
+    fn identity_pem(&self) -> Zeroizing<String> {
+        let mut pem = Zeroizing::new(String::with_capacity(self.pem_capacity()));
+        for der in &self.chain {
+            push_pem(&mut pem, "CERTIFICATE", der);
+        }
+        push_pem(&mut pem, "PRIVATE KEY", &self.key_pkcs8);
+        pem
     }
 
     /// Room for the whole PEM text, so that it is never reallocated (a reallocation would
@@ -278,4 +285,52 @@ fn push_pem(out: &mut String, label: &str, der: &[u8]) {
     out.push_str("-----END ");
     out.push_str(label);
     out.push_str("-----\n");
+}
+
+#[cfg(all(test, feature = "test-server"))]
+mod tests {
+    use super::*;
+    use crate::testing::{keys, tls::TestCa};
+
+    fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
+
+    #[test]
+    fn the_key_is_wiped_on_drop_and_never_shown() {
+        let certificate = TestCa::new("unit test CA")
+            .unwrap()
+            .issue_client_certificate(
+                keys::MERCHANT_ID,
+                keys::MERCHANT_SERIAL,
+                keys::MERCHANT_PUBLIC_KEY_PEM,
+            )
+            .unwrap()
+            .client_certificate(keys::MERCHANT_PRIVATE_KEY_PEM)
+            .unwrap();
+        wiped_on_drop(&certificate.key_pkcs8);
+        let debug = format!("{certificate:?}");
+        let key_line = keys::MERCHANT_PRIVATE_KEY_PEM.lines().nth(1).unwrap();
+        assert!(!debug.contains(key_line), "{debug}");
+        assert!(debug.contains(keys::MERCHANT_SERIAL), "{debug}");
+        // The identity built from it is accepted by the TLS library.
+        certificate.identity().unwrap();
+    }
+
+    #[test]
+    fn the_pem_text_is_never_reallocated() {
+        let certificate = TestCa::new("unit test CA")
+            .unwrap()
+            .issue_client_certificate(
+                keys::MERCHANT_ID,
+                keys::MERCHANT_SERIAL,
+                keys::MERCHANT_PUBLIC_KEY_PEM,
+            )
+            .unwrap()
+            .client_certificate(keys::MERCHANT_PRIVATE_KEY_PEM)
+            .unwrap();
+        let pem = certificate.identity_pem();
+        // A reallocation would have grown the capacity past the room asked for.
+        assert_eq!(pem.capacity(), certificate.pem_capacity());
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"));
+        assert!(pem.ends_with("-----END PRIVATE KEY-----\n"));
+    }
 }
