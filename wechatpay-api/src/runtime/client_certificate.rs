@@ -289,7 +289,6 @@ fn push_pem(out: &mut String, label: &str, der: &[u8]) {
 
 #[cfg(all(test, feature = "test-server"))]
 mod tests {
-    use super::*;
     use crate::testing::{keys, tls::TestCa};
 
     fn wiped_on_drop<T: zeroize::ZeroizeOnDrop>(_: &T) {}
