@@ -12,7 +12,7 @@ use serde_json::Value;
 
 pub use super::http::BlockingHttpClient as HttpClient;
 
-use super::client::{VerifiedResponse, WithMeta, operation_parts};
+use super::client::{VerifiedResponse, WithMeta, no_client_certificate, operation_parts};
 use super::core::{Core, PreparedRequest, RequestParts};
 use super::error::Error;
 use super::key_store::KeyStore;
@@ -25,6 +25,8 @@ use super::retry::{Attempts, Next};
 pub struct Client {
     pub(crate) core: Arc<Core>,
     pub(crate) http: HttpClient,
+    /// The pool that presents the merchant's client certificate, when one was configured.
+    pub(crate) security_http: Option<HttpClient>,
 }
 
 impl Client {
@@ -34,11 +36,14 @@ impl Client {
     }
 
     pub(crate) fn from_core(built: super::client::BuiltCore) -> Result<Client, Error> {
+        let given = built.blocking_http.as_ref().and_then(HttpClient::settings);
+        let security_http = match built.security_pool(given) {
+            Some(settings) => Some(settings.build_blocking()?),
+            None => None,
+        };
         let http = match built.blocking_http {
             Some(http) => http,
-            None => super::HttpClient::builder()
-                .connect_timeout(built.connect_timeout)
-                .build_blocking()?,
+            None => built.own_pool().build_blocking()?,
         };
         #[cfg(feature = "certificates")]
         if let Some(download) = built.download {
@@ -47,6 +52,7 @@ impl Client {
         Ok(Client {
             core: built.core,
             http,
+            security_http,
         })
     }
 
@@ -113,9 +119,28 @@ impl Client {
         self.attempt(request, self.core.timeout)
     }
 
+    /// The pool that presents the merchant's API client certificate, for the operations
+    /// that need it (APIv2 `security`); a configuration error naming how to set it up when
+    /// the client has none.
+    pub(crate) fn http_for_security(&self) -> Result<&HttpClient, Error> {
+        self.security_http
+            .as_ref()
+            .ok_or_else(no_client_certificate)
+    }
+
     /// One attempt: send, read, check.
     fn attempt(
         &self,
+        request: PreparedRequest,
+        timeout: Duration,
+    ) -> Result<VerifiedResponse, Error> {
+        self.attempt_via(&self.http, request, timeout)
+    }
+
+    /// One attempt through `http`: send, read, check.
+    fn attempt_via(
+        &self,
+        http: &HttpClient,
         request: PreparedRequest,
         timeout: Duration,
     ) -> Result<VerifiedResponse, Error> {
@@ -123,7 +148,7 @@ impl Client {
         let decrypt_response_fields = request.decrypt_response_fields().to_vec();
         let sent_to = request.parsed_url().clone();
         let response = request
-            .send_blocking_with(&self.http.inner, timeout)
+            .send_blocking_with(&http.inner, timeout)
             .send()
             .map_err(Error::transport)?;
         let status = response.status().as_u16();
@@ -168,12 +193,23 @@ impl Client {
         safe: bool,
         trace: &Trace,
     ) -> Result<VerifiedResponse, Error> {
+        self.send_parts_via(&self.http, parts, safe, trace)
+    }
+
+    /// [`send_parts`](Self::send_parts) through `http` (e.g. [`http_for_security`](Self::http_for_security)).
+    pub(crate) fn send_parts_via(
+        &self,
+        http: &HttpClient,
+        parts: &RequestParts<'_>,
+        safe: bool,
+        trace: &Trace,
+    ) -> Result<VerifiedResponse, Error> {
         let mut attempts = Attempts::new(&self.core.retry, safe, self.core.can_fail_over(parts));
         loop {
             let request = self.core.prepare(parts, attempts.on_backup())?;
             let timeout = attempts.start(self.core.timeout);
             trace.attempt();
-            let error = match self.attempt(request, timeout) {
+            let error = match self.attempt_via(http, request, timeout) {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };

@@ -8,9 +8,10 @@ use std::time::Duration;
 use http::HeaderMap;
 use serde_json::Value;
 
+use super::client_certificate::ClientCertificate;
 use super::core::{Core, PreparedRequest, RequestParts, fill_path};
 use super::error::{ConfigItem, Error};
-use super::http::HttpClient;
+use super::http::{HttpClient, HttpClientBuilder, RootCertificates};
 use super::key_store::KeyStore;
 use super::keys::{MerchantPrivateKey, WechatpayKey};
 use super::observe::{Trace, instrument};
@@ -60,6 +61,8 @@ pub struct ClientBuilder {
     http: Option<HttpClient>,
     #[cfg(feature = "blocking")]
     blocking_http: Option<super::http::BlockingHttpClient>,
+    root_certificates: RootCertificates,
+    client_certificate: Option<ClientCertificate>,
 }
 
 impl Default for ClientBuilder {
@@ -85,6 +88,8 @@ impl Default for ClientBuilder {
             http: None,
             #[cfg(feature = "blocking")]
             blocking_http: None,
+            root_certificates: RootCertificates::default(),
+            client_certificate: None,
         }
     }
 }
@@ -245,6 +250,44 @@ impl ClientBuilder {
         self
     }
 
+    /// The merchant's API client certificate, presented in the TLS handshake of the APIv2
+    /// operations that require it (refunds, red packets, transfers…; the docs mark them as
+    /// needing the certificate). WeChat Pay refuses those operations without it; no other
+    /// request presents it.
+    ///
+    /// The client keeps a second connection pool for them, which carries the certificate:
+    /// built like the client's own pool (the settings of a pool given to
+    /// [`http_client`](Self::http_client) when this crate built it: connect timeout, proxy,
+    /// idle-pool limits, root certificates; the defaults and
+    /// [`connect_timeout`](Self::connect_timeout) otherwise), never following redirects.
+    /// Requests through it are sent like every other: the client's
+    /// [`timeout`](Self::timeout), [`max_response_bytes`](Self::max_response_bytes), retry
+    /// policy and `User-Agent` apply. A pool given with `HttpClient::from_reqwest`
+    /// (`reqwest-client` feature) has settings this crate cannot copy: its proxy and TLS roots
+    /// are not used for the certificate pool.
+    ///
+    /// The certificate was checked when it was read ([`ClientCertificate::from_pem`]); `build`
+    /// fails only if the TLS library refuses it. Without it, an operation that needs it fails
+    /// before sending with [`Error::Config`] ([`ConfigItem::ClientCertificate`]).
+    pub fn client_certificate(mut self, certificate: ClientCertificate) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
+    /// Trusts the certificates of this PEM (one or a bundle) as TLS roots, besides the
+    /// system's, in the pools this builder makes (its own and the
+    /// [`client_certificate`](Self::client_certificate) pool): for a private CA, such as a
+    /// TLS-inspecting corporate proxy, or a test server's CA
+    /// (`testing::TestServer::ca_certificate_pem`). WeChat Pay's own hosts need none.
+    ///
+    /// `build` fails when the PEM holds no X.509 certificate, and when a pool was given with
+    /// [`http_client`](Self::http_client): that pool keeps its own TLS settings, so add the
+    /// root there ([`HttpClientBuilder::add_root_certificate`]).
+    pub fn add_root_certificate(mut self, pem: &str) -> Self {
+        self.root_certificates.0.push(pem.to_owned());
+        self
+    }
+
     /// The most bytes of an answer's body read into memory (default
     /// [`DEFAULT_MAX_RESPONSE_BYTES`], 4 MiB): JSON answers, error answers, platform
     /// certificate downloads and files fetched by a generated download call. A longer body is
@@ -288,6 +331,16 @@ impl ClientBuilder {
             ));
         }
         let merchant_key = key?;
+        #[cfg(feature = "blocking")]
+        let pool_given = self.http.is_some() || self.blocking_http.is_some();
+        #[cfg(not(feature = "blocking"))]
+        let pool_given = self.http.is_some();
+        if pool_given && !self.root_certificates.0.is_empty() {
+            return Err(Error::config(
+                ConfigItem::RootCertificate,
+                "add_root_certificate applies to the pools the builder makes, and a pool was                  given with http_client(…): add the root to that pool instead                  (HttpClientBuilder::add_root_certificate)",
+            ));
+        }
         let keys = self.key_store.unwrap_or_default();
         keys.set_max_skew(self.max_clock_skew);
         for bundle in self.keys {
@@ -357,6 +410,8 @@ impl ClientBuilder {
             http: self.http,
             #[cfg(feature = "blocking")]
             blocking_http: self.blocking_http,
+            root_certificates: self.root_certificates,
+            client_certificate: self.client_certificate,
             #[cfg(feature = "certificates")]
             download,
         })
@@ -365,11 +420,14 @@ impl ClientBuilder {
     /// Builds the async client.
     pub fn build(self) -> Result<Client, Error> {
         let built = self.core()?;
+        let security_http =
+            match built.security_pool(built.http.as_ref().and_then(HttpClient::settings)) {
+                Some(settings) => Some(settings.build()?),
+                None => None,
+            };
         let http = match built.http {
             Some(http) => http,
-            None => HttpClient::builder()
-                .connect_timeout(built.connect_timeout)
-                .build()?,
+            None => built.own_pool().build()?,
         };
         #[cfg(feature = "certificates")]
         if let Some(download) = built.download {
@@ -378,6 +436,7 @@ impl ClientBuilder {
         Ok(Client {
             core: built.core,
             http,
+            security_http,
         })
     }
 
@@ -396,8 +455,38 @@ pub(crate) struct BuiltCore {
     pub http: Option<HttpClient>,
     #[cfg(feature = "blocking")]
     pub blocking_http: Option<super::http::BlockingHttpClient>,
+    pub root_certificates: RootCertificates,
+    pub client_certificate: Option<ClientCertificate>,
     #[cfg(feature = "certificates")]
     pub download: Option<super::certificates::DownloadConfig>,
+}
+
+impl BuiltCore {
+    /// The settings of a pool the builder makes.
+    pub(crate) fn own_pool(&self) -> HttpClientBuilder {
+        HttpClient::builder()
+            .connect_timeout(self.connect_timeout)
+            .add_root_certificates(&self.root_certificates)
+    }
+
+    /// The settings of the client-certificate pool, when a certificate was given: those of
+    /// the pool given to the builder (`given`, when this crate built it), or of its own.
+    pub(crate) fn security_pool(
+        &self,
+        given: Option<&HttpClientBuilder>,
+    ) -> Option<HttpClientBuilder> {
+        let certificate = self.client_certificate.clone()?;
+        let settings = given.cloned().unwrap_or_else(|| self.own_pool());
+        Some(settings.client_certificate(certificate))
+    }
+}
+
+/// The error of an operation that needs the client certificate, on a client without one.
+pub(crate) fn no_client_certificate() -> Error {
+    Error::config(
+        ConfigItem::ClientCertificate,
+        "this operation needs the merchant's API client certificate (mutual TLS), and none is          configured: read apiclient_cert.pem and apiclient_key.pem with          ClientCertificate::from_pem(…) and give it to ClientBuilder::client_certificate(…)",
+    )
 }
 
 /// The async WeChat Pay client. Cheap to clone (shared state behind an `Arc`).
@@ -407,6 +496,8 @@ pub(crate) struct BuiltCore {
 pub struct Client {
     pub(crate) core: Arc<Core>,
     pub(crate) http: HttpClient,
+    /// The pool that presents the merchant's client certificate, when one was configured.
+    pub(crate) security_http: Option<HttpClient>,
 }
 
 impl Client {
@@ -479,9 +570,28 @@ impl Client {
         self.attempt(request, self.core.timeout).await
     }
 
+    /// The pool that presents the merchant's API client certificate, for the operations
+    /// that need it (APIv2 `security`); a configuration error naming how to set it up when
+    /// the client has none.
+    pub(crate) fn http_for_security(&self) -> Result<&HttpClient, Error> {
+        self.security_http
+            .as_ref()
+            .ok_or_else(no_client_certificate)
+    }
+
     /// One attempt: send, read, check.
     async fn attempt(
         &self,
+        request: PreparedRequest,
+        timeout: Duration,
+    ) -> Result<VerifiedResponse, Error> {
+        self.attempt_via(&self.http, request, timeout).await
+    }
+
+    /// One attempt through `http`: send, read, check.
+    async fn attempt_via(
+        &self,
+        http: &HttpClient,
         request: PreparedRequest,
         timeout: Duration,
     ) -> Result<VerifiedResponse, Error> {
@@ -489,7 +599,7 @@ impl Client {
         let decrypt_response_fields = request.decrypt_response_fields().to_vec();
         let sent_to = request.parsed_url().clone();
         let response = request
-            .send_with(&self.http.inner, timeout)
+            .send_with(&http.inner, timeout)
             .send()
             .await
             .map_err(Error::transport)?;
@@ -537,12 +647,23 @@ impl Client {
         safe: bool,
         trace: &Trace,
     ) -> Result<VerifiedResponse, Error> {
+        self.send_parts_via(&self.http, parts, safe, trace).await
+    }
+
+    /// [`send_parts`](Self::send_parts) through `http` (e.g. [`http_for_security`](Self::http_for_security)).
+    pub(crate) async fn send_parts_via(
+        &self,
+        http: &HttpClient,
+        parts: &RequestParts<'_>,
+        safe: bool,
+        trace: &Trace,
+    ) -> Result<VerifiedResponse, Error> {
         let mut attempts = Attempts::new(&self.core.retry, safe, self.core.can_fail_over(parts));
         loop {
             let request = self.core.prepare(parts, attempts.on_backup())?;
             let timeout = attempts.start(self.core.timeout);
             trace.attempt();
-            let error = match self.attempt(request, timeout).await {
+            let error = match self.attempt_via(http, request, timeout).await {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };

@@ -49,6 +49,7 @@ pub struct DynamicCall<'c, C: ?Sized> {
     decrypt: Vec<String>,
     download: bool,
     idempotent: bool,
+    client_certificate: bool,
     invalid: Option<RequestError>,
 }
 
@@ -68,6 +69,7 @@ impl<C: ?Sized> fmt::Debug for DynamicCall<'_, C> {
             .field("decrypt_response_fields", &self.decrypt)
             .field("download", &self.download)
             .field("idempotent", &self.idempotent)
+            .field("client_certificate", &self.client_certificate)
             .field("invalid", &self.invalid.as_ref().map(|e| e.part))
             .finish()
     }
@@ -96,6 +98,7 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
             decrypt: Vec::new(),
             download: false,
             idempotent: false,
+            client_certificate: false,
             invalid: None,
         }
     }
@@ -176,6 +179,17 @@ impl<'c, C: ?Sized> DynamicCall<'c, C> {
     /// [`Call::idempotent`](super::Call::idempotent) for which calls may be marked.
     pub fn idempotent(mut self) -> Self {
         self.idempotent = true;
+        self
+    }
+
+    /// Sends the call through the connection pool that presents the merchant's API client
+    /// certificate in the TLS handshake
+    /// ([`ClientBuilder::client_certificate`](super::ClientBuilder::client_certificate)), as
+    /// the APIv2 operations that need the certificate must be. Fails before sending
+    /// ([`Error::Config`], [`ConfigItem::ClientCertificate`](super::ConfigItem::ClientCertificate))
+    /// when the client has no certificate.
+    pub fn client_certificate(mut self) -> Self {
+        self.client_certificate = true;
         self
     }
 
@@ -328,10 +342,15 @@ impl DynamicCall<'_, Client> {
 
     async fn send_traced(self, trace: &Trace) -> Result<VerifiedResponse, Error> {
         let client = self.client;
+        let http = if self.client_certificate {
+            client.http_for_security()?
+        } else {
+            &client.http
+        };
         client.ready().await?;
         let checked = self.check()?;
         client
-            .send_parts(&self.parts(&checked), self.is_idempotent(), trace)
+            .send_parts_via(http, &self.parts(&checked), self.is_idempotent(), trace)
             .await
     }
 }
@@ -388,8 +407,13 @@ impl DynamicCall<'_, super::blocking::Client> {
 
     fn send_traced(self, trace: &Trace) -> Result<VerifiedResponse, Error> {
         let client = self.client;
+        let http = if self.client_certificate {
+            client.http_for_security()?
+        } else {
+            &client.http
+        };
         client.ready()?;
         let checked = self.check()?;
-        client.send_parts(&self.parts(&checked), self.is_idempotent(), trace)
+        client.send_parts_via(http, &self.parts(&checked), self.is_idempotent(), trace)
     }
 }

@@ -319,6 +319,13 @@ pub enum ConfigItem {
     BackupBaseUrl,
     /// The HTTP client (it could not be built).
     HttpClient,
+    /// The merchant's API client certificate for mutual TLS
+    /// ([`ClientCertificate`](super::ClientCertificate)): unreadable, not matching its key,
+    /// expired, or missing for an operation that needs it.
+    ClientCertificate,
+    /// A root certificate added to trust a private CA
+    /// ([`ClientBuilder::add_root_certificate`](super::ClientBuilder::add_root_certificate)).
+    RootCertificate,
     /// The test server (`testing`): its keys, socket or thread.
     TestServer,
 }
@@ -338,6 +345,8 @@ impl fmt::Display for ConfigItem {
             ConfigItem::BaseUrl => "base URL",
             ConfigItem::BackupBaseUrl => "backup base URL",
             ConfigItem::HttpClient => "HTTP client",
+            ConfigItem::ClientCertificate => "client certificate",
+            ConfigItem::RootCertificate => "root certificate",
             ConfigItem::TestServer => "test server",
         })
     }
@@ -509,7 +518,57 @@ impl fmt::Display for TransportErrorKind {
 pub struct TransportError {
     kind: TransportErrorKind,
     dns: bool,
+    tls: Option<TlsFailure>,
     source: reqwest::Error,
+}
+
+/// How TLS failed, when it did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum TlsFailure {
+    /// The server answered the handshake with an alert about the client certificate: none
+    /// was presented, or it was not accepted.
+    ClientCertificateRefused,
+    /// Anything else of TLS (the server's certificate refused, another alert…).
+    Other,
+}
+
+/// `error` as a rustls error, looking inside `io::Error`s (which hide the error they wrap
+/// from `source()`, and may wrap one another).
+fn rustls_error<'e>(error: &'e (dyn std::error::Error + 'static)) -> Option<&'e rustls::Error> {
+    let mut error = error;
+    loop {
+        if let Some(tls) = error.downcast_ref::<rustls::Error>() {
+            return Some(tls);
+        }
+        let inner = error.downcast_ref::<std::io::Error>()?.get_ref()?;
+        error = inner;
+    }
+}
+
+impl TlsFailure {
+    /// The TLS failure among the causes of `error`, if any.
+    fn of(error: &reqwest::Error) -> Option<TlsFailure> {
+        use rustls::AlertDescription as Alert;
+        let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+        while let Some(e) = cause {
+            if let Some(tls) = rustls_error(e) {
+                return Some(match tls {
+                    rustls::Error::AlertReceived(
+                        Alert::CertificateRequired
+                        | Alert::BadCertificate
+                        | Alert::UnsupportedCertificate
+                        | Alert::CertificateRevoked
+                        | Alert::CertificateExpired
+                        | Alert::CertificateUnknown
+                        | Alert::UnknownCA,
+                    ) => TlsFailure::ClientCertificateRefused,
+                    _ => TlsFailure::Other,
+                });
+            }
+            cause = e.source();
+        }
+        None
+    }
 }
 
 impl TransportError {
@@ -528,6 +587,7 @@ impl TransportError {
         TransportError {
             kind,
             dns: source.is_dns(),
+            tls: TlsFailure::of(&source),
             source: source.without_url(),
         }
     }
@@ -546,6 +606,20 @@ impl TransportError {
     /// The host name did not resolve.
     pub fn is_dns(&self) -> bool {
         self.dns
+    }
+
+    /// TLS failed: the handshake (the server's certificate refused, no client certificate
+    /// where the server requires one, one it does not accept…) or a TLS alert afterwards.
+    pub fn is_tls(&self) -> bool {
+        self.tls.is_some()
+    }
+
+    /// The server refused the client certificate in the TLS handshake (none was presented,
+    /// or it was not accepted): an operation that needs the merchant's API certificate was
+    /// sent without it, or with the wrong one
+    /// ([`ClientBuilder::client_certificate`](super::ClientBuilder::client_certificate)).
+    pub fn is_client_certificate_refused(&self) -> bool {
+        self.tls == Some(TlsFailure::ClientCertificateRefused)
     }
 
     /// A timeout passed (connect or whole request).
@@ -571,7 +645,15 @@ impl fmt::Debug for TransportError {
 
 impl fmt::Display for TransportError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.kind, self.source)?;
+        write!(f, "{}: ", self.kind)?;
+        match self.tls {
+            Some(TlsFailure::ClientCertificateRefused) => f.write_str(
+                "TLS: the server refused the client certificate (none presented, or not                  accepted; operations that need the merchant's API certificate must be sent                  with ClientBuilder::client_certificate): ",
+            )?,
+            Some(TlsFailure::Other) => f.write_str("TLS: ")?,
+            None => {}
+        }
+        write!(f, "{}", self.source)?;
         // The causes (`connection refused`, `dns error`…) are what a reader needs.
         let mut cause = std::error::Error::source(&self.source);
         while let Some(e) = cause {

@@ -40,8 +40,12 @@
 use std::fmt;
 use std::time::Duration;
 
+use rustls_pki_types::pem::SectionKind;
+
 use super::client::DEFAULT_CONNECT_TIMEOUT;
+use super::client_certificate::ClientCertificate;
 use super::error::{ConfigItem, Error};
+use super::keys::pem_sections;
 
 /// Settings of an [`HttpClient`] (or, with the `blocking` feature, a
 /// [`BlockingHttpClient`]).
@@ -52,6 +56,53 @@ pub struct HttpClientBuilder {
     proxy: Option<String>,
     pool_idle_timeout: Option<Duration>,
     pool_max_idle_per_host: Option<usize>,
+    root_certificates: RootCertificates,
+    client_certificate: Option<ClientCertificate>,
+}
+
+/// PEM texts of extra trusted roots (`Debug` counts them).
+#[derive(Clone, Default)]
+pub(crate) struct RootCertificates(pub(crate) Vec<String>);
+
+impl fmt::Debug for RootCertificates {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} PEM text(s)", self.0.len())
+    }
+}
+
+impl RootCertificates {
+    /// Every certificate of every PEM text, checked to be X.509.
+    fn parse(&self) -> Result<Vec<reqwest::Certificate>, Error> {
+        let mut roots = Vec::new();
+        for pem in &self.0 {
+            let before = roots.len();
+            for (kind, der) in pem_sections(pem, ConfigItem::RootCertificate)? {
+                if kind != SectionKind::Certificate {
+                    continue;
+                }
+                x509_parser::parse_x509_certificate(&der).map_err(|e| {
+                    Error::config(
+                        ConfigItem::RootCertificate,
+                        format!("root certificate: not an X.509 certificate: {e}"),
+                    )
+                })?;
+                let root = reqwest::Certificate::from_der(&der).map_err(|e| {
+                    Error::config(
+                        ConfigItem::RootCertificate,
+                        format!("root certificate refused: {}", e.without_url()),
+                    )
+                })?;
+                roots.push(root);
+            }
+            if roots.len() == before {
+                return Err(Error::config(
+                    ConfigItem::RootCertificate,
+                    "root certificate: the PEM holds no `BEGIN CERTIFICATE` section",
+                ));
+            }
+        }
+        Ok(roots)
+    }
 }
 
 impl Default for HttpClientBuilder {
@@ -61,6 +112,8 @@ impl Default for HttpClientBuilder {
             proxy: None,
             pool_idle_timeout: None,
             pool_max_idle_per_host: None,
+            root_certificates: RootCertificates::default(),
+            client_certificate: None,
         }
     }
 }
@@ -92,11 +145,35 @@ impl HttpClientBuilder {
         self
     }
 
+    /// Trusts the certificates of this PEM (one or a bundle) as roots, besides the system's:
+    /// for a private CA (a TLS-inspecting corporate proxy) or a test server's CA
+    /// (`testing::TestServer::ca_certificate_pem`). WeChat Pay's own hosts need none.
+    /// `build` fails when the PEM holds no X.509 certificate.
+    pub fn add_root_certificate(mut self, pem: &str) -> Self {
+        self.root_certificates.0.push(pem.to_owned());
+        self
+    }
+
+    pub(crate) fn add_root_certificates(mut self, roots: &RootCertificates) -> Self {
+        self.root_certificates.0.extend(roots.0.iter().cloned());
+        self
+    }
+
+    /// The pool presents this certificate to servers that ask for one (mutual TLS).
+    pub(crate) fn client_certificate(mut self, certificate: ClientCertificate) -> Self {
+        self.client_certificate = Some(certificate);
+        self
+    }
+
     /// Builds the async pool.
     pub fn build(self) -> Result<HttpClient, Error> {
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(self.connect_timeout);
+            .connect_timeout(self.connect_timeout)
+            .tls_certs_merge(self.root_certificates.parse()?);
+        if let Some(certificate) = &self.client_certificate {
+            builder = builder.identity(certificate.identity()?);
+        }
         if let Some(proxy) = &self.proxy {
             builder = builder.proxy(proxy_of(proxy)?);
         }
@@ -121,7 +198,11 @@ impl HttpClientBuilder {
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
             // The whole-request timeout is set on each request.
-            .timeout(None);
+            .timeout(None)
+            .tls_certs_merge(self.root_certificates.parse()?);
+        if let Some(certificate) = &self.client_certificate {
+            builder = builder.identity(certificate.identity()?);
+        }
         if let Some(proxy) = &self.proxy {
             builder = builder.proxy(proxy_of(proxy)?);
         }
@@ -177,6 +258,11 @@ impl HttpClient {
         HttpClientBuilder::default()
     }
 
+    /// How it was built, when this crate built it.
+    pub(crate) fn settings(&self) -> Option<&HttpClientBuilder> {
+        self.settings.as_ref()
+    }
+
     /// Wraps a `reqwest::Client` you built (proxy, TLS roots, pool settings…). It **must not
     /// follow redirects**: build it with `.redirect(reqwest::redirect::Policy::none())` (see
     /// the [module docs](self)). Its own whole-request timeout is overridden on every request
@@ -201,6 +287,10 @@ impl fmt::Debug for HttpClient {
                 .debug_struct("HttpClient")
                 .field("connect_timeout", &settings.connect_timeout)
                 .field("proxy", &settings.proxy.as_ref().map(|_| "<set>"))
+                .field(
+                    "client_certificate",
+                    &settings.client_certificate.as_ref().map(|c| c.serial()),
+                )
                 .finish_non_exhaustive(),
             None => f.write_str("HttpClient(<reqwest::Client given by the caller>)"),
         }
@@ -222,6 +312,11 @@ impl BlockingHttpClient {
     /// A pool with the default settings. Not from inside an async runtime.
     pub fn new() -> Result<BlockingHttpClient, Error> {
         HttpClient::builder().build_blocking()
+    }
+
+    /// How it was built, when this crate built it.
+    pub(crate) fn settings(&self) -> Option<&HttpClientBuilder> {
+        self.settings.as_ref()
     }
 
     /// Wraps a `reqwest::blocking::Client` you built; it **must not follow redirects** (see
@@ -247,6 +342,10 @@ impl fmt::Debug for BlockingHttpClient {
                 .debug_struct("BlockingHttpClient")
                 .field("connect_timeout", &settings.connect_timeout)
                 .field("proxy", &settings.proxy.as_ref().map(|_| "<set>"))
+                .field(
+                    "client_certificate",
+                    &settings.client_certificate.as_ref().map(|c| c.serial()),
+                )
                 .finish_non_exhaustive(),
             None => {
                 f.write_str("BlockingHttpClient(<reqwest::blocking::Client given by the caller>)")

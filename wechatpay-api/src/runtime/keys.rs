@@ -22,7 +22,7 @@ use super::error::{ConfigItem, CryptoOperation, Error, RequestPart};
 type Section = (SectionKind, Zeroizing<Vec<u8>>);
 
 /// The sections of a PEM text.
-fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<Section>, Error> {
+pub(crate) fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<Section>, Error> {
     let mut reader = pem.as_bytes();
     let mut sections = Vec::new();
     loop {
@@ -314,7 +314,7 @@ impl fmt::Debug for WechatpayKey {
     }
 }
 
-fn serial_hex(raw: &[u8]) -> String {
+pub(crate) fn serial_hex(raw: &[u8]) -> String {
     let mut raw = raw;
     while raw.len() > 1 && raw[0] == 0 {
         raw = &raw[1..];

@@ -36,6 +36,7 @@ pub mod blocking;
 #[cfg_attr(docsrs, doc(cfg(feature = "certificates")))]
 pub mod certificates;
 pub mod client;
+pub mod client_certificate;
 pub(crate) mod core;
 pub mod dynamic;
 pub mod error;
@@ -57,6 +58,7 @@ pub use self::core::{PreparedRequest, USER_AGENT};
 pub use aead::ApiV3Key;
 pub use bill::{BillCompression, BillFile, BillSummary};
 pub use client::{Client, ClientBuilder, VerifiedResponse, WithMeta};
+pub use client_certificate::ClientCertificate;
 pub use dynamic::DynamicCall;
 pub use error::{
     ApiError, ApiErrorCode, BillError, CertificateError, ConfigError, ConfigItem, CryptoError,

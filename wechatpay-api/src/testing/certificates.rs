@@ -93,7 +93,7 @@ pub fn canonical_serial(serial_hex: &str) -> Result<String, Error> {
 }
 
 /// The serial's bytes, big-endian, without leading zero bytes.
-fn serial_bytes(serial_hex: &str) -> Result<Vec<u8>, Error> {
+pub(crate) fn serial_bytes(serial_hex: &str) -> Result<Vec<u8>, Error> {
     let digits = serial_hex.trim();
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(Error::config(

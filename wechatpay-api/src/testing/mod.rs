@@ -72,9 +72,11 @@ pub mod certificates;
 pub mod keys;
 mod multipart;
 pub mod notification;
+pub mod tls;
 
 pub use certificates::PlatformCertificate;
 pub use notification::{NotificationBuilder, SentNotification};
+pub use tls::{IssuedCertificate, PresentedCertificate, TestCa};
 
 /// The path the server answers with its platform certificates (when no [`Route`] does).
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";
@@ -247,6 +249,9 @@ pub struct RecordedRequest {
     /// The file parts of an upload, by form name (`file`).
     pub files: Vec<(String, FilePart)>,
     pub authorization: AuthorizationHeader,
+    /// The client certificate the connection presented in the TLS handshake (a server
+    /// started with [`TestServerBuilder::tls_with_client_auth`]; `None` over plain HTTP).
+    pub client_certificate: Option<PresentedCertificate>,
 }
 
 impl RecordedRequest {
@@ -302,6 +307,9 @@ struct State {
     slow: Duration,
     /// TCP connections accepted.
     connections: u64,
+    /// TLS handshakes that failed (no client certificate, one of another CA, a client that
+    /// refused the server's certificate…).
+    tls_handshakes_refused: u64,
 }
 
 /// A key given to the builder.
@@ -326,6 +334,7 @@ pub struct TestServerBuilder {
     more_merchants: Vec<(String, String, String)>,
     keys: Vec<BuilderKey>,
     apiv3_key: String,
+    tls_with_client_auth: bool,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -344,6 +353,7 @@ impl std::fmt::Debug for TestServerBuilder {
             .field("merchant_serial", &self.merchant_serial)
             .field("more_merchants", &self.more_merchants.len())
             .field("keys", &keys)
+            .field("tls_with_client_auth", &self.tls_with_client_auth)
             .finish_non_exhaustive()
     }
 }
@@ -366,6 +376,7 @@ impl Default for TestServerBuilder {
                 },
             ],
             apiv3_key: keys::APIV3_KEY.to_owned(),
+            tls_with_client_auth: false,
         }
     }
 }
@@ -433,8 +444,46 @@ impl TestServerBuilder {
         self
     }
 
+    /// Serves HTTPS instead of plain HTTP, and requires every connection to present a client
+    /// certificate, as WeChat Pay does for the APIv2 operations that need the merchant's API
+    /// certificate. `start` mints, with rcgen, a test CA
+    /// ([`TestServer::ca_certificate_pem`]), a server certificate for `127.0.0.1` and
+    /// `localhost` issued by it, and a client certificate for the merchant's public key
+    /// ([`TestServer::client_certificate`]: `CN=<mchid>`, the merchant serial). The handshake
+    /// fails for a connection without a client certificate or with one the test CA did not
+    /// issue ([`TestServer::tls_handshakes_refused`]); each recorded request names the
+    /// certificate its connection presented ([`RecordedRequest::client_certificate`]).
+    ///
+    /// Every connection needs the certificate, so a client sends through its certificate
+    /// pool only (`DynamicCall::client_certificate`); [`TestServer::client_builder`] sets up
+    /// the trust and the certificate.
+    pub fn tls_with_client_auth(mut self) -> Self {
+        self.tls_with_client_auth = true;
+        self
+    }
+
     /// Binds 127.0.0.1 on a free port and serves on a background thread until dropped.
     pub fn start(self) -> Result<TestServer, Error> {
+        let tls = if self.tls_with_client_auth {
+            let minted = tls::ServerTls::mint(
+                &self.mchid,
+                &self.merchant_serial,
+                &self.merchant_public_key_pem,
+            )?;
+            // The default merchant's key is known: its client certificate is ready to use.
+            let ready = if self.merchant_public_key_pem == keys::MERCHANT_PUBLIC_KEY_PEM {
+                Some(
+                    minted
+                        .client
+                        .client_certificate(keys::MERCHANT_PRIVATE_KEY_PEM)?,
+                )
+            } else {
+                None
+            };
+            Some((minted, ready))
+        } else {
+            None
+        };
         let mut merchants = vec![Merchant {
             public: WechatpayKey::public_key(
                 self.merchant_serial.clone(),
@@ -501,6 +550,7 @@ impl TestServerBuilder {
             drop_connection: false,
             slow: Duration::ZERO,
             connections: 0,
+            tls_handshakes_refused: 0,
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| {
             Error::config(
@@ -523,9 +573,12 @@ impl TestServerBuilder {
             })?;
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let serve_state = state.clone();
+        let acceptor = tls
+            .as_ref()
+            .map(|(minted, _)| tokio_rustls::TlsAcceptor::from(minted.config.clone()));
         let thread = std::thread::Builder::new()
             .name(format!("wechatpay-test-server-{}", addr.port()))
-            .spawn(move || runtime.block_on(serve(listener, serve_state, stopped)))
+            .spawn(move || runtime.block_on(serve(listener, serve_state, stopped, acceptor)))
             .map_err(|e| {
                 Error::config(ConfigItem::TestServer, format!("test server thread: {e}"))
             })?;
@@ -534,6 +587,7 @@ impl TestServerBuilder {
             state,
             stop: Some(stop),
             thread: Some(thread),
+            tls,
         })
     }
 }
@@ -544,6 +598,9 @@ pub struct TestServer {
     state: Arc<Mutex<State>>,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     thread: Option<JoinHandle<()>>,
+    /// HTTPS with client certificates: the CA and the merchant's client certificate (parsed
+    /// with the key, for the default merchant).
+    tls: Option<(tls::ServerTls, Option<crate::runtime::ClientCertificate>)>,
 }
 
 impl std::fmt::Debug for TestServer {
@@ -559,23 +616,59 @@ impl TestServer {
         TestServerBuilder::default()
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `http://127.0.0.1:PORT` (`https://…` with
+    /// [`tls_with_client_auth`](TestServerBuilder::tls_with_client_auth)).
     pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+        match self.tls {
+            Some(_) => format!("https://{}", self.addr),
+            None => format!("http://{}", self.addr),
+        }
     }
 
     /// A client builder for a server started with the default [`keys`]: the test merchant's
     /// key, the test WeChat Pay public key, and every request sent here (`force_base_url`, so
-    /// operations with a `base_uri` come here too).
+    /// operations with a `base_uri` come here too). With
+    /// [`tls_with_client_auth`](TestServerBuilder::tls_with_client_auth), it also trusts the
+    /// test CA and presents the merchant's client certificate (in its certificate pool).
     pub fn client_builder(&self) -> ClientBuilder {
-        Client::builder()
+        let mut builder = Client::builder()
             .merchant(
                 keys::MERCHANT_ID,
                 keys::MERCHANT_SERIAL,
                 keys::MERCHANT_PRIVATE_KEY_PEM,
             )
             .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
-            .force_base_url(self.base_url())
+            .force_base_url(self.base_url());
+        if let Some((minted, ready)) = &self.tls {
+            builder = builder.add_root_certificate(minted.ca.certificate_pem());
+            if let Some(certificate) = ready {
+                builder = builder.client_certificate(certificate.clone());
+            }
+        }
+        builder
+    }
+
+    /// The test CA's certificate (PEM) of a server started with
+    /// [`tls_with_client_auth`](TestServerBuilder::tls_with_client_auth), for
+    /// [`ClientBuilder::add_root_certificate`](crate::runtime::ClientBuilder::add_root_certificate);
+    /// `None` over plain HTTP.
+    pub fn ca_certificate_pem(&self) -> Option<&str> {
+        self.tls
+            .as_ref()
+            .map(|(minted, _)| minted.ca.certificate_pem())
+    }
+
+    /// The merchant's client certificate the test CA issued (server started with
+    /// [`tls_with_client_auth`](TestServerBuilder::tls_with_client_auth)); pair it with the
+    /// merchant's private key: [`IssuedCertificate::client_certificate`].
+    pub fn client_certificate(&self) -> Option<&IssuedCertificate> {
+        self.tls.as_ref().map(|(minted, _)| &minted.client)
+    }
+
+    /// How many TLS handshakes failed: connections without a client certificate, with one
+    /// the test CA did not issue, or from a client that refused the server's certificate.
+    pub fn tls_handshakes_refused(&self) -> u64 {
+        self.state().tls_handshakes_refused
     }
 
     fn state(&self) -> MutexGuard<'_, State> {
@@ -745,6 +838,7 @@ async fn serve(
     listener: std::net::TcpListener,
     state: Arc<Mutex<State>>,
     mut stopped: tokio::sync::oneshot::Receiver<()>,
+    tls: Option<tokio_rustls::TlsAcceptor>,
 ) {
     let Ok(listener) = tokio::net::TcpListener::from_std(listener) else {
         return;
@@ -762,16 +856,46 @@ async fn serve(
         let _ = stream.set_nodelay(true);
         lock(&state).connections += 1;
         let state = state.clone();
+        let tls = tls.clone();
         tokio::spawn(async move {
-            let service = hyper::service::service_fn(move |request| {
-                let state = state.clone();
-                async move { handle(&state, request).await }
-            });
-            let _ = hyper::server::conn::http1::Builder::new()
-                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                .await;
+            let Some(acceptor) = tls else {
+                return serve_connection(stream, state, None).await;
+            };
+            match acceptor.accept(stream).await {
+                Ok(stream) => {
+                    let presented = stream
+                        .get_ref()
+                        .1
+                        .peer_certificates()
+                        .and_then(|chain| chain.first())
+                        .and_then(|leaf| PresentedCertificate::read(leaf));
+                    serve_connection(stream, state, presented).await;
+                }
+                Err(_) => lock(&state).tls_handshakes_refused += 1,
+            }
         });
     }
+}
+
+/// Serves one connection's requests; each one is recorded with the client certificate the
+/// connection presented.
+async fn serve_connection<S>(
+    stream: S,
+    state: Arc<Mutex<State>>,
+    presented: Option<PresentedCertificate>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let service = hyper::service::service_fn(move |mut request: Request<Incoming>| {
+        let state = state.clone();
+        if let Some(presented) = &presented {
+            request.extensions_mut().insert(presented.clone());
+        }
+        async move { handle(&state, request).await }
+    });
+    let _ = hyper::server::conn::http1::Builder::new()
+        .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+        .await;
 }
 
 /// The service's error: the connection is closed without an answer
@@ -942,6 +1066,7 @@ fn respond(
         json,
         files: upload.map(|upload| upload.files).unwrap_or_default(),
         authorization,
+        client_certificate: parts.extensions.get::<PresentedCertificate>().cloned(),
     });
 
     // 5. The answer.
