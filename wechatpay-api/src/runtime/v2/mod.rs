@@ -3,12 +3,15 @@
 //! - [`params`]: the flat elements of a v2 document and how generated structs map onto them.
 //! - [`operation`]: the seam generated v2 operations implement ([`OperationSpec`],
 //!   [`Operation`], [`Call`]).
+//! - [`sign`]: the `sign` of a document (MD5 or HMAC-SHA256 with the [`ApiV2Key`]).
 
 pub mod operation;
 pub mod params;
+pub mod sign;
 
 pub use operation::{
     Answer, Call, Decode, Download, JsonAnswer, Operation, OperationSpec, RequestKind,
     ResponseKind, SignType, Xml,
 };
 pub use params::{FromParams, FromText, ParamReader, ParamWriter, Params, ToParams, ToText};
+pub use sign::{ApiV2Key, InvalidApiV2Key, SignatureError};
