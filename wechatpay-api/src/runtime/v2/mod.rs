@@ -4,10 +4,12 @@
 //! - [`operation`]: the seam generated v2 operations implement ([`OperationSpec`],
 //!   [`Operation`], [`Call`]).
 //! - [`sign`]: the `sign` of a document (MD5 or HMAC-SHA256 with the [`ApiV2Key`]).
+//! - [`xml`]: flat `<xml>` documents read (strictly) into [`Params`] and written from them.
 
 pub mod operation;
 pub mod params;
 pub mod sign;
+pub mod xml;
 
 pub use operation::{
     Answer, Call, Decode, Download, JsonAnswer, Operation, OperationSpec, RequestKind,
@@ -15,3 +17,4 @@ pub use operation::{
 };
 pub use params::{FromParams, FromText, ParamReader, ParamWriter, Params, ToParams, ToText};
 pub use sign::{ApiV2Key, InvalidApiV2Key, SignatureError};
+pub use xml::XmlError;
