@@ -7,10 +7,10 @@ use std::process::{Command, Stdio};
 
 use wechatpay_api::runtime::operation::PathArgs;
 use wechatpay_api::runtime::v2::{
-    self, ApiV2Key, Download, Operation, OperationSpec, Params, RequestKind, ResponseKind,
-    SignType, SignatureError, V2Error, V2ErrorCode, Xml,
+    self, ApiV2Key, Download, JsonAnswer, Operation, OperationSpec, Params, RequestKind,
+    ResponseKind, SignType, SignatureError, V2Error, V2ErrorCode, Xml,
 };
-use wechatpay_api::runtime::{Client, ConfigItem, Error, HttpMethod};
+use wechatpay_api::runtime::{Client, ConfigItem, Error, FilePart, HttpMethod};
 use wechatpay_api::testing::{TestServer, V2Misbehavior, V2Route, keys};
 
 const APP_ID: &str = "wxd930ea5d5a258f4f";
@@ -180,6 +180,43 @@ impl Operation for DownloadBill {
         ..ORDER
     };
     type Response = Download;
+}
+
+/// `multipart/form-data`: the signed elements as form fields, the file as a part.
+struct UploadMedia;
+impl Operation for UploadMedia {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        path: "/mch/uploadmedia",
+        request: RequestKind::Multipart,
+        app_id: None,
+        sign_types: &[SignType::HmacSha256],
+        ..ORDER
+    };
+    type Response = Xml<MediaAnswer>;
+}
+
+struct MediaRequest {
+    media_hash: String,
+}
+wechatpay_api::impl_params!(MediaRequest { media_hash: "media_hash" required Text });
+
+#[derive(Debug)]
+struct MediaAnswer {
+    media_id: String,
+}
+wechatpay_api::impl_params!(MediaAnswer { media_id: "media_id" required Text });
+
+/// A JSON answer (`appauth/getaccesstoken`).
+struct AccessToken;
+impl Operation for AccessToken {
+    const SPEC: &'static OperationSpec = &OperationSpec {
+        path: "/appauth/getaccesstoken",
+        request: RequestKind::Query,
+        method: HttpMethod::Get,
+        response: ResponseKind::Json,
+        ..ORDER
+    };
+    type Response = JsonAnswer<serde_json::Value>;
 }
 
 struct SecureRefund;
@@ -603,6 +640,68 @@ async fn encrypted_response_fields_are_decrypted_with_the_merchant_key() {
     assert_eq!(answer.cre_id, "110101199003070000");
     assert_eq!(answer.risk_info["true_name"], "张三");
     assert_eq!(answer.risk_info["level"], 2);
+}
+
+#[tokio::test]
+async fn multipart_upload_signs_its_form_fields() {
+    let server = server();
+    server.v2_route(
+        V2Route::new(HttpMethod::Post, "/mch/uploadmedia").respond(params(&[
+            ("return_code", "SUCCESS"),
+            ("result_code", "SUCCESS"),
+            ("media_id", "H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKu2O1ZSN3g"),
+        ])),
+    );
+    let client = client(&server);
+    let image = b"\x89PNG\r\n\x1a\n fake image".to_vec();
+    let answer = call::<UploadMedia>(&client)
+        .params(&MediaRequest {
+            media_hash: "0123456789abcdef0123456789abcdef".to_owned(),
+        })
+        .file("media", FilePart::new("id.png", "image/png", image.clone()))
+        .await
+        .unwrap();
+    assert_eq!(
+        answer.media_id,
+        "H1ihR9JUtVj-J7CJqBUY5ZOrG_Je75H-rKu2O1ZSN3g"
+    );
+    let [request] = server.v2_requests().try_into().unwrap();
+    assert!(
+        request
+            .header("content-type")
+            .unwrap()
+            .starts_with("multipart/form-data; boundary=")
+    );
+    assert_eq!(request.sign_type, SignType::HmacSha256);
+    assert_eq!(request.params.get("mch_id"), Some(keys::MERCHANT_ID));
+    let [(name, part)] = request.files.try_into().unwrap();
+    assert_eq!((name.as_str(), part.bytes), ("media", image));
+}
+
+#[tokio::test]
+async fn json_answers_decode_and_an_xml_answer_is_the_error() {
+    let server = server();
+    server.v2_route(
+        V2Route::new(HttpMethod::Get, "/appauth/getaccesstoken").respond_bytes(
+            "application/json",
+            r#"{"access_token":"AT","expires_in":7200}"#,
+        ),
+    );
+    let client = client(&server);
+    let answer = call::<AccessToken>(&client).params(&order()).await.unwrap();
+    assert_eq!(answer["expires_in"], 7200);
+
+    server.v2_misbehave_once(V2Misbehavior::CommunicationFail {
+        return_msg: "invalid appid".to_owned(),
+    });
+    let error = call::<AccessToken>(&client)
+        .params(&order())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(error.as_v2(), Some(V2Error::Communication { .. })),
+        "{error:?}"
+    );
 }
 
 #[tokio::test]

@@ -7,7 +7,8 @@
 //! character references are read), no processing instructions, no attributes, UTF-8, at most
 //! [`MAX_DOCUMENT_BYTES`]. Errors name the line and the element, never a value.
 //!
-//! Writing puts every value in CDATA (a `]]>` inside is split over two sections) and refuses
+//! Writing puts every value in CDATA (a `]]>` inside is split over two sections, a carriage
+//! return written as `&#13;` so that no reader normalises it away) and refuses
 //! element names that are not `[A-Za-z_][A-Za-z0-9_]*` and characters XML cannot carry.
 
 use std::fmt;
@@ -85,7 +86,13 @@ pub fn write(params: &Params) -> Result<String, XmlError> {
         out.push('<');
         out.push_str(name);
         out.push_str("><![CDATA[");
-        out.push_str(&value.replace("]]>", "]]]]><![CDATA[>"));
+        // `]]>` would end the section; a raw `\r` would be normalised away by the reader's
+        // line-end handling (and the signed value changed): both leave the section.
+        out.push_str(
+            &value
+                .replace("]]>", "]]]]><![CDATA[>")
+                .replace('\r', "]]>&#13;<![CDATA["),
+        );
         out.push_str("]]></");
         out.push_str(name);
         out.push('>');
@@ -369,6 +376,7 @@ mod tests {
         ]);
         let doc = write(&original).unwrap();
         assert!(doc.starts_with("<xml><body><![CDATA["), "{doc}");
+        assert!(doc.contains("x]]>&#13;<![CDATA[\ny"), "{doc}");
         assert_eq!(parse(doc.as_bytes()).unwrap(), original);
     }
 
