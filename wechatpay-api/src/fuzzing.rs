@@ -83,6 +83,7 @@ fn state() -> &'static State {
             max_response_bytes: crate::runtime::client::DEFAULT_MAX_RESPONSE_BYTES,
             timeout: crate::runtime::client::DEFAULT_TIMEOUT,
             retry: crate::runtime::RetryPolicy::none(),
+            v2: Default::default(),
         };
         let handler = WebhookHandler::builder(
             ApiV3Key::new(keys::APIV3_KEY).expect("the test APIv3 key is 32 bytes"),

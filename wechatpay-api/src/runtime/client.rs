@@ -63,6 +63,10 @@ pub struct ClientBuilder {
     blocking_http: Option<super::http::BlockingHttpClient>,
     root_certificates: RootCertificates,
     client_certificate: Option<ClientCertificate>,
+    api_v2_key: Option<super::v2::ApiV2Key>,
+    app_id: Option<String>,
+    v2_sign_type: Option<super::v2::SignType>,
+    v2_rsa_public_key: Option<Result<super::v2::V2RsaPublicKey, Error>>,
 }
 
 impl Default for ClientBuilder {
@@ -90,6 +94,10 @@ impl Default for ClientBuilder {
             blocking_http: None,
             root_certificates: RootCertificates::default(),
             client_certificate: None,
+            api_v2_key: None,
+            app_id: None,
+            v2_sign_type: None,
+            v2_rsa_public_key: None,
         }
     }
 }
@@ -298,6 +306,36 @@ impl ClientBuilder {
         self
     }
 
+    /// The APIv2 key (`API密钥`) that signs v2 requests and verifies v2 answers. A client with
+    /// one may be built without a WeChat Pay key (APIv2 only: v3 answers then fail
+    /// verification).
+    pub fn api_v2_key(mut self, key: super::v2::ApiV2Key) -> Self {
+        self.api_v2_key = Some(key);
+        self
+    }
+
+    /// The app id v2 requests carry in their app id element (`appid`, `wxappid`, `mch_appid`)
+    /// when a call leaves it out.
+    pub fn app_id(mut self, app_id: impl Into<String>) -> Self {
+        self.app_id = Some(app_id.into());
+        self
+    }
+
+    /// The sign type of v2 calls that choose none (default MD5). An operation that does not
+    /// allow it is signed with its own (HMAC-SHA256 for those that allow only that).
+    pub fn v2_sign_type(mut self, sign_type: super::v2::SignType) -> Self {
+        self.v2_sign_type = Some(sign_type);
+        self
+    }
+
+    /// The RSA public key v2 bank transfers encrypt `enc_bank_no` and `enc_true_name` with:
+    /// the PEM `risk/getpublickey` returns (`BEGIN RSA PUBLIC KEY`, PKCS#1) or its SPKI form
+    /// (`BEGIN PUBLIC KEY`).
+    pub fn v2_rsa_public_key(mut self, pem: &str) -> Self {
+        self.v2_rsa_public_key = Some(super::v2::V2RsaPublicKey::from_pem(pem));
+        self
+    }
+
     pub(crate) fn core(self) -> Result<BuiltCore, Error> {
         let Some((mchid, merchant_serial, key)) = self.merchant else {
             return Err(Error::config(
@@ -376,7 +414,21 @@ impl ClientBuilder {
             }
             download.load_cache(&keys)?;
         }
-        if keys.is_empty() && !downloads {
+        let v2 = super::v2::config::V2Settings {
+            key: self.api_v2_key,
+            app_id: self.app_id,
+            sign_type: self.v2_sign_type,
+            rsa_public_key: self.v2_rsa_public_key.transpose()?,
+        };
+        if let Some(app_id) = &v2.app_id
+            && (app_id.is_empty() || !app_id.bytes().all(|b| b.is_ascii_graphic()))
+        {
+            return Err(Error::config(
+                ConfigItem::AppId,
+                format!("app id `{}` must be printable ASCII", app_id.escape_debug()),
+            ));
+        }
+        if keys.is_empty() && !downloads && v2.key.is_none() {
             return Err(Error::config(
                 ConfigItem::WechatpayKey,
                 "no WeChat Pay key configured: add `.wechatpay_public_key(…)` or \
@@ -405,6 +457,7 @@ impl ClientBuilder {
                 max_response_bytes: self.max_response_bytes,
                 timeout: self.timeout,
                 retry: self.retry,
+                v2,
             }),
             connect_timeout: self.connect_timeout,
             http: self.http,
@@ -485,7 +538,9 @@ impl BuiltCore {
 pub(crate) fn no_client_certificate() -> Error {
     Error::config(
         ConfigItem::ClientCertificate,
-        "this operation needs the merchant's API client certificate (mutual TLS), and none is          configured: read apiclient_cert.pem and apiclient_key.pem with          ClientCertificate::from_pem(…) and give it to ClientBuilder::client_certificate(…)",
+        "this operation needs the merchant's API client certificate (mutual TLS), and none is \
+         configured: read apiclient_cert.pem and apiclient_key.pem with \
+         ClientCertificate::from_pem(…) and give it to ClientBuilder::client_certificate(…)",
     )
 }
 

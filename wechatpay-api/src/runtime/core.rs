@@ -114,6 +114,25 @@ impl PreparedRequest {
             .timeout(timeout)
     }
 
+    /// An APIv2 request: signed in its parameters, so nothing is added here.
+    pub(crate) fn v2(
+        method: HttpMethod,
+        url: reqwest::Url,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> PreparedRequest {
+        let signed_url = url.path().to_owned();
+        PreparedRequest {
+            method,
+            url,
+            signed_url,
+            headers,
+            body,
+            response_body: ResponseBodyKind::Binary,
+            decrypt_response_fields: Vec::new(),
+        }
+    }
+
     /// The parsed URL it is sent to (an answer from any other is refused).
     pub(crate) fn parsed_url(&self) -> &reqwest::Url {
         &self.url
@@ -187,6 +206,8 @@ pub(crate) struct Core {
     pub timeout: Duration,
     /// Which failed requests are sent again.
     pub retry: RetryPolicy,
+    /// APIv2 key, app id, sign type, RSA public key.
+    pub v2: super::v2::config::V2Settings,
 }
 
 /// Fills `{name}` placeholders of `template` with `args` in order, each percent-encoded as a
@@ -331,7 +352,7 @@ pub(crate) fn placeholders(template: &str) -> Vec<&str> {
     names
 }
 
-fn query_string(pairs: &[(String, String)]) -> String {
+pub(crate) fn query_string<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
     let mut out = String::new();
     for (name, value) in pairs {
         if !out.is_empty() {
@@ -391,10 +412,28 @@ fn multipart_body(
 }
 
 impl Core {
+    /// The host a request goes to: the operation's `base_uri` (unless the base URL is
+    /// forced), else the base URL, or the backup host when `backup`.
+    pub(crate) fn base_for(&self, base_uri: Option<&str>, backup: bool) -> Result<String, Error> {
+        Ok(match base_uri {
+            Some(base_uri) if !self.force_base_url => check_base_url("base_uri", base_uri)
+                .map_err(|m| Error::request(RequestPart::BaseUri, m))?,
+            _ => match (&self.backup_base_url, backup) {
+                (Some(backup_url), true) => backup_url.clone(),
+                _ => self.base_url.clone(),
+            },
+        })
+    }
+
     /// Whether a request of `parts` goes to the client's base URL, and so fails over to the
     /// backup host when one is configured.
     pub(crate) fn can_fail_over(&self, parts: &RequestParts<'_>) -> bool {
-        self.backup_base_url.is_some() && (parts.base_uri.is_none() || self.force_base_url)
+        self.fails_over(parts.base_uri)
+    }
+
+    /// Whether a request to an operation with this `base_uri` fails over to the backup host.
+    pub(crate) fn fails_over(&self, base_uri: Option<&str>) -> bool {
+        self.backup_base_url.is_some() && (base_uri.is_none() || self.force_base_url)
     }
 
     /// Encrypts, serialises and signs one request (anew for each attempt: fresh timestamp,
@@ -405,19 +444,12 @@ impl Core {
         parts: &RequestParts<'_>,
         backup: bool,
     ) -> Result<PreparedRequest, Error> {
-        let base = match parts.base_uri {
-            Some(base_uri) if !self.force_base_url => check_base_url("base_uri", base_uri)
-                .map_err(|m| Error::request(RequestPart::BaseUri, m))?,
-            _ => match (&self.backup_base_url, backup) {
-                (Some(backup_url), true) => backup_url.clone(),
-                _ => self.base_url.clone(),
-            },
-        };
+        let base = self.base_for(parts.base_uri, backup)?;
         // The URL is parsed once, and the signature covers the path and query of that parsed
         // URL, which is what goes on the wire: the two cannot differ.
         let mut text = base;
         text.push_str(&parts.path);
-        let query = query_string(parts.query);
+        let query = query_string(parts.query.iter().map(|(k, v)| (k.as_str(), v.as_str())));
         if !query.is_empty() {
             text.push('?');
             text.push_str(&query);
@@ -783,7 +815,7 @@ pub(crate) fn read_body_blocking(
     Ok(capped.body)
 }
 
-fn header_value(text: &str) -> Result<HeaderValue, Error> {
+pub(crate) fn header_value(text: &str) -> Result<HeaderValue, Error> {
     HeaderValue::from_str(text).map_err(|_| {
         Error::request(
             RequestPart::Headers,
@@ -827,7 +859,7 @@ mod tests {
     #[test]
     fn query_is_percent_encoded() {
         assert_eq!(
-            query_string(&[("a".into(), "1 2".into()), ("b".into(), "x,y&z".into())]),
+            query_string([("a", "1 2"), ("b", "x,y&z")]),
             "a=1%202&b=x%2Cy%26z"
         );
     }

@@ -52,6 +52,9 @@ pub enum Error {
     Bill(BillError),
     /// A platform-certificate download was refused or could not run; see [`CertificateError`].
     Certificates(CertificateError),
+    /// An APIv2 answer was a failure (`return_code`, `result_code`), failed its `sign` check,
+    /// or could not be read; see [`V2Error`](super::v2::V2Error).
+    V2(Box<super::v2::V2Error>),
 }
 
 impl fmt::Display for Error {
@@ -87,6 +90,7 @@ impl fmt::Display for Error {
             Error::Crypto(e) => write!(f, "encryption or decryption failed: {e}"),
             Error::Bill(e) => write!(f, "bill download failed: {e}"),
             Error::Certificates(e) => write!(f, "platform certificates: {e}"),
+            Error::V2(e) => e.fmt(f),
         }
     }
 }
@@ -100,8 +104,15 @@ impl std::error::Error for Error {
             Error::Decode { source, .. } => Some(source),
             Error::Bill(e) => Some(e),
             Error::Certificates(e) => Some(e),
+            Error::V2(e) => Some(&**e),
             _ => None,
         }
+    }
+}
+
+impl From<super::v2::V2Error> for Error {
+    fn from(e: super::v2::V2Error) -> Error {
+        Error::V2(Box::new(e))
     }
 }
 
@@ -231,6 +242,14 @@ impl Error {
         }
     }
 
+    /// The APIv2 answer's failure, if it was one.
+    pub fn as_v2(&self) -> Option<&super::v2::V2Error> {
+        match self {
+            Error::V2(e) => Some(&**e),
+            _ => None,
+        }
+    }
+
     /// The bill download failure, if a bill was refused.
     pub fn as_bill(&self) -> Option<&BillError> {
         match self {
@@ -260,6 +279,7 @@ impl Error {
         match self {
             Error::Transport(_) => true,
             Error::Api(api) => api.is_retryable(),
+            Error::V2(v2) => v2.is_retryable(),
             Error::Bill(BillError::Read(_)) => true,
             _ => false,
         }
@@ -287,6 +307,7 @@ impl Error {
             Error::Crypto(_) => "crypto",
             Error::Bill(_) => "bill",
             Error::Certificates(_) => "certificates",
+            Error::V2(e) => e.label(),
         }
     }
 }
@@ -328,6 +349,12 @@ pub enum ConfigItem {
     RootCertificate,
     /// The test server (`testing`): its keys, socket or thread.
     TestServer,
+    /// The APIv2 key (`ClientBuilder::api_v2_key`).
+    ApiV2Key,
+    /// The app id APIv2 requests carry (`ClientBuilder::app_id`).
+    AppId,
+    /// The RSA public key APIv2 bank transfers encrypt with (`ClientBuilder::v2_rsa_public_key`).
+    V2RsaPublicKey,
 }
 
 impl fmt::Display for ConfigItem {
@@ -348,6 +375,9 @@ impl fmt::Display for ConfigItem {
             ConfigItem::ClientCertificate => "client certificate",
             ConfigItem::RootCertificate => "root certificate",
             ConfigItem::TestServer => "test server",
+            ConfigItem::ApiV2Key => "APIv2 key",
+            ConfigItem::AppId => "app id",
+            ConfigItem::V2RsaPublicKey => "APIv2 RSA public key",
         })
     }
 }
@@ -447,6 +477,8 @@ pub enum CryptoOperation {
     AesGcmEncrypt,
     /// AES-256-GCM decryption with the APIv3 key (notifications, certificates).
     AesGcmDecrypt,
+    /// RSA PKCS#1 v1.5 decryption of an APIv2 answer field with the merchant key.
+    RsaPkcs1Decrypt,
 }
 
 impl fmt::Display for CryptoOperation {
@@ -458,6 +490,7 @@ impl fmt::Display for CryptoOperation {
             CryptoOperation::RsaOaepDecrypt => "RSA-OAEP decryption",
             CryptoOperation::AesGcmEncrypt => "AES-GCM encryption",
             CryptoOperation::AesGcmDecrypt => "AES-GCM decryption",
+            CryptoOperation::RsaPkcs1Decrypt => "RSA PKCS#1 v1.5 decryption",
         })
     }
 }
@@ -890,7 +923,7 @@ impl fmt::Display for ApiError {
 /// Text that came over the network, for display: control characters and bidirectional
 /// formatting characters escaped (`\n`, `\u{1b}`, `\u{202e}`), at most `max_chars`
 /// characters of it (then `…`).
-fn escaped(text: &str, max_chars: usize) -> String {
+pub(crate) fn escaped(text: &str, max_chars: usize) -> String {
     let mut out = String::with_capacity(text.len().min(max_chars * 4));
     for (index, c) in text.chars().enumerate() {
         if index == max_chars {

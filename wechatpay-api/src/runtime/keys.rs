@@ -8,7 +8,7 @@ use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::rsa::{
     KeyPair, OAEP_SHA1_MGF1SHA1, OaepPrivateDecryptingKey, OaepPublicEncryptingKey,
-    PrivateDecryptingKey, PublicEncryptingKey,
+    Pkcs1PrivateDecryptingKey, PrivateDecryptingKey, PublicEncryptingKey,
 };
 use aws_lc_rs::signature::{ParsedPublicKey, RSA_PKCS1_2048_8192_SHA256, RSA_PKCS1_SHA256};
 use base64::Engine as _;
@@ -44,6 +44,8 @@ pub(crate) fn pem_sections(pem: &str, item: ConfigItem) -> Result<Vec<Section>, 
 pub struct MerchantPrivateKey {
     signing: KeyPair,
     decrypting: OaepPrivateDecryptingKey,
+    /// APIv2 answers (`getrealnameinfo`, `querymchrisk`) encrypt with PKCS#1 v1.5 padding.
+    decrypting_pkcs1: Pkcs1PrivateDecryptingKey,
     rng: SystemRandom,
 }
 
@@ -72,6 +74,15 @@ impl MerchantPrivateKey {
                 format!("merchant private key rejected: {e}"),
             )
         })?;
+        let decrypting_pkcs1 = PrivateDecryptingKey::from_pkcs8(der)
+            .ok()
+            .and_then(|key| Pkcs1PrivateDecryptingKey::new(key).ok())
+            .ok_or_else(|| {
+                Error::config(
+                    ConfigItem::MerchantPrivateKey,
+                    "merchant private key cannot decrypt (PKCS#1 v1.5)",
+                )
+            })?;
         let decrypting = PrivateDecryptingKey::from_pkcs8(der)
             .ok()
             .and_then(|key| OaepPrivateDecryptingKey::new(key).ok())
@@ -84,6 +95,7 @@ impl MerchantPrivateKey {
         Ok(MerchantPrivateKey {
             signing,
             decrypting,
+            decrypting_pkcs1,
             rng: SystemRandom::new(),
         })
     }
@@ -119,6 +131,32 @@ impl MerchantPrivateKey {
     pub fn decrypt(&self, ciphertext_base64: &str) -> Result<Vec<u8>, Error> {
         let mut plain = oaep_decrypt(&self.decrypting, ciphertext_base64)?;
         Ok(std::mem::take(&mut *plain))
+    }
+}
+
+impl MerchantPrivateKey {
+    /// Decrypts one base64 RSA PKCS#1 v1.5 ciphertext encrypted with the merchant's public key
+    /// (APIv2 answer fields), into a buffer wiped on drop.
+    pub(crate) fn decrypt_pkcs1(
+        &self,
+        ciphertext_base64: &str,
+    ) -> Result<Zeroizing<Vec<u8>>, Error> {
+        let ciphertext = BASE64.decode(ciphertext_base64.trim()).map_err(|_| {
+            Error::crypto(CryptoOperation::RsaPkcs1Decrypt, "ciphertext is not base64")
+        })?;
+        let key = &self.decrypting_pkcs1;
+        let mut plaintext = Zeroizing::new(vec![0u8; key.min_output_size()]);
+        let len = key
+            .decrypt(&ciphertext, &mut plaintext)
+            .map_err(|_| {
+                Error::crypto(
+                    CryptoOperation::RsaPkcs1Decrypt,
+                    "RSA PKCS#1 v1.5 decryption failed (wrong key or data)",
+                )
+            })?
+            .len();
+        plaintext.truncate(len);
+        Ok(plaintext)
     }
 }
 

@@ -230,6 +230,7 @@ impl<'p> Attempts<'p> {
             Error::Transport(_) if not_sent => true,
             Error::Transport(_) => self.safe,
             Error::Api(api) => self.safe && (api.status >= 500 || api.status == 429),
+            Error::V2(v2) => self.safe && v2.is_retryable(),
             _ => false,
         };
         if !retryable || self.retries >= self.policy.max_retries {

@@ -3,6 +3,12 @@
 //! The merchant key pair, a WeChat Pay public key pair and a self-signed platform
 //! certificate with its private key, plus the ids that go with them.
 
+/// The test APIv2 key (32 letters and digits) v2 requests and answers are signed with.
+pub const APIV2_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
+/// The RSA public key v2 bank transfers encrypt with, as `risk/getpublickey` hands it out
+/// (PKCS#1); it is the WeChat Pay test key pair's public half.
+pub const V2_RSA_PUBLIC_KEY_PEM: &str = include_str!("keys/v2_rsa_public_key.pem");
+
 /// Test merchant id.
 pub const MERCHANT_ID: &str = "1900000001";
 /// Serial of the (imaginary) merchant API certificate.

@@ -73,10 +73,12 @@ pub mod keys;
 mod multipart;
 pub mod notification;
 pub mod tls;
+pub mod v2;
 
 pub use certificates::PlatformCertificate;
 pub use notification::{NotificationBuilder, SentNotification};
 pub use tls::{IssuedCertificate, PresentedCertificate, TestCa};
+pub use v2::{V2Misbehavior, V2RecordedRequest, V2Route};
 
 /// The path the server answers with its platform certificates (when no [`Route`] does).
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";
@@ -310,6 +312,8 @@ struct State {
     /// TLS handshakes that failed (no client certificate, one of another CA, a client that
     /// refused the server's certificate…).
     tls_handshakes_refused: u64,
+    /// The APIv2 routes, key and records.
+    v2: v2::V2State,
 }
 
 /// A key given to the builder.
@@ -335,6 +339,7 @@ pub struct TestServerBuilder {
     keys: Vec<BuilderKey>,
     apiv3_key: String,
     tls_with_client_auth: bool,
+    api_v2_key: String,
 }
 
 impl std::fmt::Debug for TestServerBuilder {
@@ -377,6 +382,7 @@ impl Default for TestServerBuilder {
             ],
             apiv3_key: keys::APIV3_KEY.to_owned(),
             tls_with_client_auth: false,
+            api_v2_key: keys::APIV2_KEY.to_owned(),
         }
     }
 }
@@ -462,6 +468,13 @@ impl TestServerBuilder {
         self
     }
 
+    /// The APIv2 key v2 requests must be signed with (and answers are signed with);
+    /// [`keys::APIV2_KEY`] by default.
+    pub fn api_v2_key(mut self, key: &str) -> Self {
+        self.api_v2_key = key.to_owned();
+        self
+    }
+
     /// Binds 127.0.0.1 on a free port and serves on a background thread until dropped.
     pub fn start(self) -> Result<TestServer, Error> {
         let tls = if self.tls_with_client_auth {
@@ -484,6 +497,11 @@ impl TestServerBuilder {
         } else {
             None
         };
+        let v2 = v2::V2State::new(
+            &self.api_v2_key,
+            keys::WECHATPAY_PRIVATE_KEY_PEM,
+            &self.merchant_public_key_pem,
+        )?;
         let mut merchants = vec![Merchant {
             public: WechatpayKey::public_key(
                 self.merchant_serial.clone(),
@@ -551,6 +569,7 @@ impl TestServerBuilder {
             slow: Duration::ZERO,
             connections: 0,
             tls_handshakes_refused: 0,
+            v2,
         }));
         let listener = std::net::TcpListener::bind("127.0.0.1:0").map_err(|e| {
             Error::config(
@@ -678,6 +697,33 @@ impl TestServer {
     /// Adds a route (later routes win over earlier ones for the same request).
     pub fn route(&self, route: Route) {
         self.state().routes.insert(0, route);
+    }
+
+    /// Adds an APIv2 route (later routes win over earlier ones for the same request).
+    pub fn v2_route(&self, route: V2Route) {
+        self.state().v2.add_route(route);
+    }
+
+    /// Breaks the next v2 answer (queued after those already queued).
+    pub fn v2_misbehave_once(&self, misbehavior: V2Misbehavior) {
+        self.state().v2.misbehave_once(misbehavior);
+    }
+
+    /// The v2 requests accepted so far (their `sign` verified), oldest first.
+    pub fn v2_requests(&self) -> Vec<V2RecordedRequest> {
+        self.state().v2.requests.clone()
+    }
+
+    /// A client builder like [`client_builder`](Self::client_builder), with the server's
+    /// default APIv2 key ([`keys::APIV2_KEY`]) and the v2 RSA public key
+    /// ([`keys::V2_RSA_PUBLIC_KEY_PEM`]).
+    pub fn v2_client_builder(&self) -> ClientBuilder {
+        self.client_builder()
+            .api_v2_key(
+                crate::runtime::v2::ApiV2Key::new(keys::APIV2_KEY)
+                    .expect("the test APIv2 key is 32 letters and digits"),
+            )
+            .v2_rsa_public_key(keys::V2_RSA_PUBLIC_KEY_PEM)
     }
 
     /// Signs answers with the key of this id from now on: a WeChat Pay public key id or the
@@ -966,6 +1012,12 @@ fn respond(
             .find(|(n, _)| n.eq_ignore_ascii_case(name))
             .map(|(_, v)| v.as_str())
     };
+
+    // 0. APIv2 routes are signed in their parameters, not in `Authorization`.
+    let v2_path = url.split('?').next().unwrap_or("/");
+    if let Some(route) = state.v2.route_for(&method, v2_path) {
+        return state.v2.respond(route, method, url, headers, body);
+    }
 
     // 1. The merchant's signature (over the `meta` part, for uploads).
     let upload = multipart::parts(header("content-type"), &body).map(Upload::new);

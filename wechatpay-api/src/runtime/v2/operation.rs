@@ -98,6 +98,12 @@ pub struct OperationSpec {
 /// Implemented by the marker type of every generated v2 operation.
 pub trait Operation {
     const SPEC: &'static OperationSpec;
+    /// Whether a successful answer of a [`signed`](OperationSpec::signed) operation must
+    /// carry a `sign` (then a missing one is an error). `false` for the operations whose
+    /// documented answer has no `sign` element (`promotion/transfers`,
+    /// `mmpaysptrans/pay_bank`…): their answers are not verified. An answer that carries a
+    /// `sign` is always checked.
+    const ANSWER_SIGNED: bool = true;
     /// How a successful answer is decoded: [`Xml`], [`Download`] or [`JsonAnswer`].
     type Response: Decode;
 }

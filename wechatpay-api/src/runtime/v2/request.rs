@@ -1,0 +1,120 @@
+//! The HTTP request of a v2 call: its signed parameters as an XML body, a query string or
+//! multipart form fields.
+
+use http::header::{self, HeaderMap, HeaderValue};
+
+use super::operation::RequestKind;
+use super::params::Params;
+use super::route::Route;
+use super::xml;
+use crate::runtime::core::{
+    Core, PreparedRequest, USER_AGENT, fill_path, header_value, query_string,
+};
+use crate::runtime::error::{Error, RequestPart};
+use crate::runtime::operation::FilePart;
+use crate::runtime::signing::nonce;
+
+/// The request for `params` (already signed) to `route`, to the backup host when `backup`.
+pub(crate) fn prepare(
+    core: &Core,
+    route: &Route<'_>,
+    path_args: &[String],
+    params: &Params,
+    files: &[(String, FilePart)],
+    backup: bool,
+) -> Result<PreparedRequest, Error> {
+    if !route.path.starts_with('/') || route.path.contains(['?', '#']) {
+        return Err(Error::request(
+            RequestPart::Path,
+            format!(
+                "v2 path `{}` must start with `/` and carry no query or fragment",
+                route.path.escape_debug()
+            ),
+        ));
+    }
+    let mut text = core.base_for(route.base_uri, backup)?;
+    text.push_str(&fill_path(route.path, path_args)?);
+    let mut headers = HeaderMap::with_capacity(4);
+    headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    let body = match route.request {
+        RequestKind::Xml => {
+            let body = xml::write(params)
+                .map_err(|e| Error::request(RequestPart::Body, format!("v2 request: {e}")))?;
+            headers.insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/xml; charset=utf-8"),
+            );
+            body.into_bytes()
+        }
+        RequestKind::Query => {
+            if !params.is_empty() {
+                text.push('?');
+                text.push_str(&query_string(params.iter()));
+            }
+            Vec::new()
+        }
+        RequestKind::Multipart => {
+            let boundary = format!("wechatpay-rs-{}", nonce()?);
+            headers.insert(
+                header::CONTENT_TYPE,
+                header_value(&format!("multipart/form-data; boundary={boundary}"))?,
+            );
+            multipart_form(&boundary, params, files)?
+        }
+    };
+    let url = reqwest::Url::parse(&text)
+        .map_err(|e| Error::request(RequestPart::Path, format!("path `{}`: {e}", route.path)))?;
+    Ok(PreparedRequest::v2(route.method, url, headers, body))
+}
+
+/// `multipart/form-data` with one text field per parameter, then the file parts.
+fn multipart_form(
+    boundary: &str,
+    params: &Params,
+    files: &[(String, FilePart)],
+) -> Result<Vec<u8>, Error> {
+    fn check(what: &str, text: &str) -> Result<(), Error> {
+        if text.contains(['"', '\r', '\n']) {
+            return Err(Error::request(
+                RequestPart::File,
+                format!(
+                    "multipart {what} `{}` contains a quote or line break",
+                    text.escape_debug()
+                ),
+            ));
+        }
+        Ok(())
+    }
+    let mut body = Vec::with_capacity(
+        files
+            .iter()
+            .map(|(_, f)| f.bytes.len() + 200)
+            .sum::<usize>()
+            + params.len() * 100,
+    );
+    for (name, value) in params.iter() {
+        check("field name", name)?;
+        body.extend_from_slice(
+            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(value.as_bytes());
+        body.extend_from_slice(b"\r\n");
+    }
+    for (name, part) in files {
+        check("part name", name)?;
+        check("file name", &part.file_name)?;
+        check("content type", &part.content_type)?;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
+                part.file_name, part.content_type
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(&part.bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    Ok(body)
+}
