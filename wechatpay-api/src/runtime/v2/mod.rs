@@ -5,12 +5,16 @@
 //!   [`Operation`], [`Call`]).
 //! - [`sign`]: the `sign` of a document (MD5 or HMAC-SHA256 with the [`ApiV2Key`]).
 //! - [`xml`]: flat `<xml>` documents read (strictly) into [`Params`] and written from them.
+//! - [`notification`]: the seam generated v2 notification types implement
+//!   ([`NotificationKind`]).
 
+pub mod notification;
 pub mod operation;
 pub mod params;
 pub mod sign;
 pub mod xml;
 
+pub use notification::{NotificationEncryption, NotificationKind};
 pub use operation::{
     Answer, Call, Decode, Download, JsonAnswer, Operation, OperationSpec, RequestKind,
     ResponseKind, SignType, Xml,
