@@ -11,6 +11,7 @@
 pub mod notification;
 pub mod operation;
 pub mod params;
+pub mod req_info;
 pub mod sign;
 pub mod xml;
 
