@@ -28,3 +28,9 @@ pub const PLATFORM_PRIVATE_KEY_PEM: &str = include_str!("keys/platform_private_k
 
 /// The test APIv3 key (32 bytes) that encrypts test notification resources.
 pub const APIV3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+
+/// The test APIv2 key (32 letters and digits) that signs test v2 notifications and encrypts
+/// their `req_info`.
+pub const APIV2_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
+/// The test app id (`appid`) of v2 notifications.
+pub const APPID: &str = "wxd930ea5d5a258f4f";

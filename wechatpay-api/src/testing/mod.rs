@@ -72,9 +72,11 @@ pub mod certificates;
 pub mod keys;
 mod multipart;
 pub mod notification;
+pub mod v2_notification;
 
 pub use certificates::PlatformCertificate;
 pub use notification::{NotificationBuilder, SentNotification};
+pub use v2_notification::{SentV2Notification, V2NotificationBuilder, V2NotifyAnswer};
 
 /// The path the server answers with its platform certificates (when no [`Route`] does).
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";

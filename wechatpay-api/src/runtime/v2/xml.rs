@@ -57,7 +57,7 @@ pub fn is_element_name(name: &str) -> bool {
 }
 
 /// Whether XML 1.0 can carry `c` (`Char` of the spec).
-fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
