@@ -38,7 +38,7 @@
 //!
 //! Checks, in order:
 //!
-//! 1. the body is a flat `<xml>` document ([`xml::parse`](super::xml::parse): no DOCTYPE, no
+//! 1. the body is a flat `<xml>` document ([`xml::parse`]: no DOCTYPE, no
 //!    nesting, no duplicate elements, at most 1 MiB);
 //! 2. `return_code`, when present, is `SUCCESS`;
 //! 3. unless the kind is encrypted with AES-256-ECB (refund notifications carry no `sign`):
@@ -49,8 +49,8 @@
 //! 4. `mch_id` (or `combine_mch_id`) and `appid` (or `app_id`, `combine_appid`) are the
 //!    configured ones, when the handler is configured with them;
 //! 5. `event_type`, when present, is one of the kind's [`EVENT_TYPES`](NotificationKind::EVENT_TYPES);
-//! 6. the envelope reads as the kind's `Envelope`;
-//! 7. the encrypted element decrypts and its plaintext reads as the kind's `Resource`.
+//! 6. the encrypted element decrypts (the plaintext in a buffer wiped on drop);
+//! 7. the document reads as the kind's `Envelope` and the plaintext as its `Resource`.
 //!
 //! # Refund notifications are not signed
 //!
