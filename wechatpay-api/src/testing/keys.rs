@@ -3,7 +3,8 @@
 //! The merchant key pair, a WeChat Pay public key pair and a self-signed platform
 //! certificate with its private key, plus the ids that go with them.
 
-/// The test APIv2 key (32 letters and digits) v2 requests and answers are signed with.
+/// The test APIv2 key (32 letters and digits): v2 requests, answers and notifications are
+/// signed with it, and refund notifications' `req_info` encrypted with its MD5.
 pub const APIV2_KEY: &str = "192006250b4c09247ec02edce69f6a2d";
 /// The RSA public key v2 bank transfers encrypt with, as `risk/getpublickey` hands it out
 /// (PKCS#1); it is the WeChat Pay test key pair's public half.
@@ -34,3 +35,6 @@ pub const PLATFORM_PRIVATE_KEY_PEM: &str = include_str!("keys/platform_private_k
 
 /// The test APIv3 key (32 bytes) that encrypts test notification resources.
 pub const APIV3_KEY: &str = "a7cde1ZJB1kG2e7VfTs3jQzaWizur8Gb";
+
+/// The test app id (`appid`) of v2 notifications.
+pub const APPID: &str = "wxd930ea5d5a258f4f";

@@ -74,11 +74,13 @@ mod multipart;
 pub mod notification;
 pub mod tls;
 pub mod v2;
+pub mod v2_notification;
 
 pub use certificates::PlatformCertificate;
 pub use notification::{NotificationBuilder, SentNotification};
 pub use tls::{IssuedCertificate, PresentedCertificate, TestCa};
 pub use v2::{V2Misbehavior, V2RecordedRequest, V2Route};
+pub use v2_notification::{SentV2Notification, V2NotificationBuilder, V2NotifyAnswer};
 
 /// The path the server answers with its platform certificates (when no [`Route`] does).
 pub const CERTIFICATES_PATH: &str = "/v3/certificates";

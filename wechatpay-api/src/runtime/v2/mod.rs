@@ -11,6 +11,8 @@
 //! - [`V2Error`]: what a v2 answer can say went wrong (`return_code`, `result_code`, `sign`).
 //! - [`V2Request`]: a v2 call to any path (`Client::v2_request`).
 //! - [`V2RsaPublicKey`]: the key bank transfers encrypt their request fields with.
+//! - [`webhook`]: v2 notifications checked, decrypted and read ([`V2WebhookHandler`]), and the
+//!   XML reply ([`V2Reply`]); [`req_info`]: the AES-256-ECB of refund notifications.
 //!
 //! Each attempt of a call adds the envelope (merchant id, app id, `nonce_str`, `sign_type`),
 //! encrypts the marked fields, signs, sends through the client's retry policy and size cap,
@@ -27,11 +29,13 @@ mod error;
 pub mod notification;
 pub mod operation;
 pub mod params;
+pub mod req_info;
 mod request;
 mod route;
 mod rsa;
 mod send;
 pub mod sign;
+pub mod webhook;
 pub mod xml;
 
 pub use dynamic::V2Request;
@@ -46,3 +50,9 @@ pub use params::{FromParams, FromText, ParamReader, ParamWriter, Params, ToParam
 pub use rsa::V2RsaPublicKey;
 pub use sign::{ApiV2Key, InvalidApiV2Key, SignatureError};
 pub use xml::XmlError;
+// v2 notifications (webhooks)
+pub use req_info::ReqInfoError;
+pub use webhook::{
+    V2DecryptError, V2FieldIssue, V2Notification, V2Reply, V2Verification, V2WebhookConfigError,
+    V2WebhookError, V2WebhookHandler, V2WebhookHandlerBuilder,
+};

@@ -36,7 +36,7 @@ impl ApiV2Key {
         Ok(ApiV2Key(key))
     }
 
-    fn as_bytes(&self) -> &[u8] {
+    pub(crate) fn as_bytes(&self) -> &[u8] {
         self.0.as_bytes()
     }
 }

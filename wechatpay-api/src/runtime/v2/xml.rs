@@ -58,7 +58,7 @@ pub fn is_element_name(name: &str) -> bool {
 }
 
 /// Whether XML 1.0 can carry `c` (`Char` of the spec).
-fn is_xml_char(c: char) -> bool {
+pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
@@ -122,6 +122,12 @@ enum State {
 
 /// Reads a flat `<xml>` document.
 pub fn parse(body: &[u8]) -> Result<Params, XmlError> {
+    parse_with_root(body, "xml")
+}
+
+/// Reads a flat document whose root element is `root` (the decrypted `req_info` of refund
+/// notifications is `<root>…</root>`), with the rules of [`parse`].
+pub fn parse_with_root(body: &[u8], root: &'static str) -> Result<Params, XmlError> {
     if body.len() > MAX_DOCUMENT_BYTES {
         return Err(XmlError {
             line: None,
@@ -141,6 +147,7 @@ pub fn parse(body: &[u8]) -> Result<Params, XmlError> {
     Parser {
         reader: Reader::from_str(text),
         text,
+        root,
         params: Params::new(),
         state: State::BeforeRoot,
         seen_anything: false,
@@ -156,6 +163,7 @@ fn line_of(body: &[u8], position: usize) -> u64 {
 struct Parser<'a> {
     reader: Reader<&'a [u8]>,
     text: &'a str,
+    root: &'static str,
     params: Params,
     state: State,
     /// Whether an event other than the declaration has been read (it must come first).
@@ -166,7 +174,7 @@ impl Parser<'_> {
     fn error(&self, message: impl Into<String>) -> XmlError {
         let element = match &self.state {
             State::InChild { name, .. } => Some(name.clone()),
-            State::InRoot => Some("xml".to_owned()),
+            State::InRoot => Some(self.root.to_owned()),
             _ => None,
         };
         XmlError {
@@ -204,7 +212,10 @@ impl Parser<'_> {
                 Event::Eof => {
                     return match self.state {
                         State::AfterRoot => Ok(self.params),
-                        State::BeforeRoot => Err(self.error("no `<xml>` root element")),
+                        State::BeforeRoot => {
+                            let message = format!("no `<{}>` root element", self.root);
+                            Err(self.error(message))
+                        }
                         _ => Err(self.error("document ends inside an element")),
                     };
                 }
@@ -222,7 +233,7 @@ impl Parser<'_> {
                 Event::Empty(start) => {
                     let name = self.name_of(&start)?;
                     match self.state {
-                        State::BeforeRoot if name == "xml" => self.state = State::AfterRoot,
+                        State::BeforeRoot if name == self.root => self.state = State::AfterRoot,
                         _ => {
                             self.open(name)?;
                             self.close()?;
@@ -272,13 +283,13 @@ impl Parser<'_> {
 
     fn open(&mut self, name: String) -> Result<(), XmlError> {
         match &self.state {
-            State::BeforeRoot if name == "xml" => {
+            State::BeforeRoot if name == self.root => {
                 self.state = State::InRoot;
                 Ok(())
             }
             State::BeforeRoot => Err(XmlError {
                 element: Some(name),
-                ..self.error("the root element must be `xml`")
+                ..self.error(format!("the root element must be `{}`", self.root))
             }),
             State::InRoot => {
                 if self.params.contains(&name) {
@@ -299,7 +310,7 @@ impl Parser<'_> {
             ))),
             State::AfterRoot => Err(XmlError {
                 element: Some(name),
-                ..self.error("content after the `</xml>` root")
+                ..self.error(format!("content after the `</{}>` root", self.root))
             }),
         }
     }
@@ -328,10 +339,11 @@ impl Parser<'_> {
         if may_be_layout && content.chars().all(|c| c.is_ascii_whitespace()) {
             return Ok(());
         }
-        Err(self.error(match self.state {
-            State::AfterRoot => "content after the `</xml>` root",
-            _ => "text outside an element",
-        }))
+        let message = match self.state {
+            State::AfterRoot => format!("content after the `</{}>` root", self.root),
+            _ => "text outside an element".to_owned(),
+        };
+        Err(self.error(message))
     }
 }
 
@@ -441,6 +453,27 @@ mod tests {
         let e = parse(b"<xml>\n<a>\xFF</a></xml>").unwrap_err();
         assert_eq!(e.line, Some(2));
         assert!(e.message.contains("UTF-8"));
+    }
+
+    #[test]
+    fn reads_another_root_when_asked() {
+        let doc = b"<root><refund_id><![CDATA[R1]]></refund_id></root>";
+        assert_eq!(
+            parse_with_root(doc, "root").unwrap(),
+            params(&[("refund_id", "R1")])
+        );
+        let e = parse(doc).unwrap_err();
+        assert!(e.message.contains("must be `xml`"), "{e}");
+        let e = parse_with_root(b"<xml><a>1</a></xml>", "root").unwrap_err();
+        assert!(e.message.contains("must be `root`"), "{e}");
+        let e = parse_with_root(b"<root/><root/>", "root").unwrap_err();
+        assert!(e.message.contains("after the `</root>`"), "{e}");
+        assert!(
+            parse_with_root(b"", "root")
+                .unwrap_err()
+                .message
+                .contains("no `<root>`")
+        );
     }
 
     #[test]
