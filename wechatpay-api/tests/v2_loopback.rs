@@ -719,6 +719,82 @@ async fn security_operations_need_the_client_certificate_transport() {
     assert!(server.v2_requests().is_empty());
 }
 
+/// A `security` operation over real mutual TLS: the server (like WeChat Pay) requires a client
+/// certificate on every connection. With the merchant certificate configured the call goes
+/// through the certificate pool and the server sees it; without one the call is refused before
+/// a byte is sent, and the same signed request sent without a certificate is refused by the
+/// server's TLS handshake.
+#[tokio::test]
+async fn a_security_call_succeeds_with_the_client_certificate_and_fails_without_it() {
+    let server = TestServer::builder()
+        .tls_with_client_auth()
+        .start()
+        .unwrap();
+    assert!(server.base_url().starts_with("https://"));
+    server.v2_route(V2Route::new(HttpMethod::Post, "/secapi/pay/refund").respond(order_answer()));
+    let issued = server
+        .client_certificate()
+        .expect("minted by the server")
+        .clone();
+
+    let with_certificate = client(&server);
+    call::<SecureRefund>(&with_certificate)
+        .params(&order())
+        .await
+        .expect("the security call goes through mutual TLS");
+    let recorded = server.v2_requests();
+    assert_eq!(recorded.len(), 1);
+    let presented = recorded[0]
+        .client_certificate
+        .as_ref()
+        .expect("the connection presented a client certificate");
+    assert_eq!(presented.serial, issued.serial());
+
+    let without_certificate = Client::builder()
+        .merchant(
+            keys::MERCHANT_ID,
+            keys::MERCHANT_SERIAL,
+            keys::MERCHANT_PRIVATE_KEY_PEM,
+        )
+        .wechatpay_public_key(keys::PUBLIC_KEY_ID, keys::WECHATPAY_PUBLIC_KEY_PEM)
+        .force_base_url(server.base_url())
+        .add_root_certificate(server.ca_certificate_pem().unwrap())
+        .api_v2_key(ApiV2Key::new(keys::APIV2_KEY).unwrap())
+        .app_id(APP_ID)
+        .no_retries()
+        .build()
+        .unwrap();
+    let error = call::<SecureRefund>(&without_certificate)
+        .params(&order())
+        .await
+        .unwrap_err();
+    let config = error.as_config().expect("refused before sending");
+    assert_eq!(config.item, ConfigItem::ClientCertificate);
+    assert!(
+        config.message.contains("ClientCertificate::from_pem"),
+        "{config}"
+    );
+
+    let refused_before = server.tls_handshakes_refused();
+    let error = without_certificate
+        .v2_request("/secapi/pay/refund")
+        .params(Params::from_value(&order()).unwrap())
+        .await
+        .unwrap_err();
+    assert!(
+        error
+            .as_transport()
+            .is_some_and(|t| t.is_client_certificate_refused()),
+        "{error}"
+    );
+    assert!(server.tls_handshakes_refused() > refused_before);
+    assert_eq!(
+        server.v2_requests().len(),
+        1,
+        "nothing more reached the server"
+    );
+}
+
 #[tokio::test]
 async fn dynamic_requests_go_through_the_same_checks() {
     let server = server();

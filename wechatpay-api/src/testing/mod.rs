@@ -1018,7 +1018,14 @@ fn respond(
     // 0. APIv2 routes are signed in their parameters, not in `Authorization`.
     let v2_path = url.split('?').next().unwrap_or("/");
     if let Some(route) = state.v2.route_for(&method, v2_path) {
-        return state.v2.respond(route, method, url, headers, body);
+        return state.v2.respond(
+            route,
+            method,
+            url,
+            headers,
+            body,
+            parts.extensions.get::<PresentedCertificate>().cloned(),
+        );
     }
 
     // 1. The merchant's signature (over the `meta` part, for uploads).

@@ -148,6 +148,9 @@ pub struct V2RecordedRequest {
     pub sign_type: SignType,
     /// The file parts of a multipart request.
     pub files: Vec<(String, FilePart)>,
+    /// The client certificate the connection presented (a server started with
+    /// [`tls_with_client_auth`](super::TestServerBuilder::tls_with_client_auth)).
+    pub client_certificate: Option<super::PresentedCertificate>,
 }
 
 impl fmt::Debug for V2RecordedRequest {
@@ -157,6 +160,7 @@ impl fmt::Debug for V2RecordedRequest {
             .field("params", &self.params)
             .field("sign_type", &self.sign_type)
             .field("body_len", &self.body.len())
+            .field("client_certificate", &self.client_certificate)
             .finish_non_exhaustive()
     }
 }
@@ -238,6 +242,7 @@ impl V2State {
         url: String,
         headers: Vec<(String, String)>,
         body: Vec<u8>,
+        client_certificate: Option<super::PresentedCertificate>,
     ) -> Response<Full<Bytes>> {
         let content_type = headers
             .iter()
@@ -281,6 +286,7 @@ impl V2State {
             decrypted,
             sign_type,
             files,
+            client_certificate,
         });
 
         let misbehavior = self.misbehavior.pop_front();
