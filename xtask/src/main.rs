@@ -154,6 +154,7 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
                 },
             )?;
             crate_out::write_crate(out, &generated, &root.join("wechatpay-api"))?;
+            report_omissions(&generated);
             eprintln!(
                 "generated {} operations and {} notifications into {}",
                 operations.len(),
@@ -172,6 +173,7 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
                     emit::Options { area_features },
                 )?;
                 let out = root.join(out);
+                report_omissions(&generated);
                 if args.check {
                     stale |= !check(&out, &generated)?;
                 } else {
@@ -191,6 +193,32 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Prints what the generation left out, one line each, then the count per policy.
+fn report_omissions(generated: &Generated) {
+    if generated.omissions.is_empty() {
+        return;
+    }
+    let mut counts: std::collections::BTreeMap<emit::Policy, usize> = Default::default();
+    for omission in &generated.omissions {
+        eprintln!("left out: {omission}");
+        *counts.entry(omission.policy).or_default() += 1;
+    }
+    let operations: usize = counts
+        .iter()
+        .filter(|(policy, _)| policy.skips_operation())
+        .map(|(_, n)| n)
+        .sum();
+    let fields = generated.omissions.len() - operations;
+    let by_policy: Vec<String> = counts
+        .iter()
+        .map(|(policy, n)| format!("{policy} {n}"))
+        .collect();
+    eprintln!(
+        "left out {operations} operation(s) and {fields} field(s): {}",
+        by_policy.join(", ")
+    );
 }
 
 /// Files under the generated roots of `src` that the generator did not produce.
