@@ -37,6 +37,18 @@ pub fn generate(
     notifications: &[Notification],
     declare_v2: bool,
 ) -> Result<BTreeMap<String, String>, Diagnostic> {
+    if notifications.is_empty() && declare_v2 {
+        let v2 = ident(super::notification_v2::MODULE);
+        let content = quote! {
+            //! Typed webhook notifications.
+            #![allow(rustdoc::bare_urls, clippy::module_inception)]
+            /// APIv2 notifications (XML): per page its envelope, its decrypted resource and a
+            /// `NotificationKind` marker.
+            pub mod #v2;
+        };
+        let file = format!("{MODULE}/mod.rs");
+        return Ok(BTreeMap::from([(file, format_file(content, MODULE)?)]));
+    }
     let mut groups: BTreeMap<Vec<String>, Vec<&Notification>> = BTreeMap::new();
     groups.entry(Vec::new()).or_default();
     for notification in notifications {

@@ -237,7 +237,7 @@ impl TypeEmitter<'_> {
     fn field_doc(&self, field: &Field) -> String {
         let mut notes = Vec::new();
         match (field.encrypted, self.role) {
-            (Some(Encryption::RsaPubkey), Role::Request | Role::Both) => notes.push(
+            (Some(Encryption::RsaPubkey), Role::Request) => notes.push(
                 "Sensitive: write the plain value; the client encrypts it with the WeChat Pay public key (RSA-OAEP) before sending."
                     .to_owned(),
             ),
@@ -245,7 +245,7 @@ impl TypeEmitter<'_> {
                 "Sensitive: WeChat Pay encrypts it (RSA-OAEP) for the merchant; the client decrypts it after verifying the answer, unless the call asked for `keep_ciphertext()`."
                     .to_owned(),
             ),
-            (Some(Encryption::RsaPubkey), Role::V2Request) => notes.push(
+            (Some(Encryption::RsaPubkey), Role::V2Request | Role::Both) => notes.push(
                 "Sensitive: write the plain value; the client encrypts it with the WeChat Pay RSA public key before signing."
                     .to_owned(),
             ),
@@ -263,10 +263,15 @@ impl TypeEmitter<'_> {
             );
         }
         if field.encoded == Some(Encoding::JsonEncode) && self.role.is_v2() {
-            notes.push("Sent as JSON text inside the element (`by-json_encode`).".to_owned());
+            notes.push("Carried as JSON text in the element (`by-json_encode`).".to_owned());
         }
         if let Some(indexed) = &field.indexed {
-            let templates: Vec<&str> = field.fields.iter().map(|f| f.name.as_str()).collect();
+            let templates: Vec<&str> = field
+                .fields
+                .iter()
+                .filter(|f| f.indexed.is_none())
+                .map(|f| f.name.as_str())
+                .collect();
             notes.push(format!(
                 "A numbered group: element `i` is the elements `{}` with `${}` = `i` (from 0).",
                 templates.join("`, `"),
