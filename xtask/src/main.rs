@@ -28,10 +28,12 @@ use codegen::spec_tree;
 use gen_args::GenArgs;
 
 /// What `cargo xtask gen` keeps committed: (spec tree, generated `src` directory, whether each
-/// business area is a cargo feature), relative to the workspace root. The conformance fixtures
+/// business area is a cargo feature), relative to the workspace root. APIv2 pages of a tree
+/// (`specs/v2/**`, `specs/webhook/v2/**`) generate `v2/**` (areas gated by `v2-<area>`) and
+/// `webhook/v2/**` beside the v3 modules. The conformance fixtures
 /// exercise identifier edge cases; their generated modules are compiled and driven by
 /// `wechatpay-api/tests/conformance.rs`.
-const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
+const COMMITTED_TARGETS: [(&str, &str, bool); 4] = [
     ("specs", "wechatpay-api/src", true),
     (
         "codegen/tests/fixtures/conformance",
@@ -42,6 +44,13 @@ const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
     (
         "codegen/tests/fixtures/webhook",
         "wechatpay-api/tests/webhook_generated",
+        false,
+    ),
+    // APIv2 operations and notifications of synthetic pages, driven by
+    // wechatpay-api/tests/v2_generated.rs.
+    (
+        "codegen/tests/fixtures/apiv2",
+        "wechatpay-api/tests/v2_generated",
         false,
     ),
 ];
