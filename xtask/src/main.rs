@@ -166,7 +166,7 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
             report_omissions(&generated);
             eprintln!(
                 "generated {} operations and {} notifications into {}",
-                operations.len(),
+                operations.len() - skipped_operations(&generated),
                 notifications.len(),
                 out.display()
             );
@@ -189,7 +189,7 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
                     write_generated(&out, &generated)?;
                     eprintln!(
                         "generated {} operations and {} notifications from {specs}/ into {}",
-                        operations.len(),
+                        operations.len() - skipped_operations(&generated),
                         notifications.len(),
                         out.display()
                     );
@@ -204,6 +204,15 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// How many operations the generation left out whole.
+fn skipped_operations(generated: &Generated) -> usize {
+    generated
+        .omissions
+        .iter()
+        .filter(|o| o.policy.skips_operation())
+        .count()
+}
+
 /// Prints what the generation left out, one line each, then the count per policy.
 fn report_omissions(generated: &Generated) {
     if generated.omissions.is_empty() {
@@ -214,11 +223,7 @@ fn report_omissions(generated: &Generated) {
         eprintln!("left out: {omission}");
         *counts.entry(omission.policy).or_default() += 1;
     }
-    let operations: usize = counts
-        .iter()
-        .filter(|(policy, _)| policy.skips_operation())
-        .map(|(_, n)| n)
-        .sum();
+    let operations = skipped_operations(generated);
     let fields = generated.omissions.len() - operations;
     let by_policy: Vec<String> = counts
         .iter()
