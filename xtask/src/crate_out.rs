@@ -156,3 +156,27 @@ fn areas(generated: &Generated) -> Vec<String> {
     areas.dedup();
     areas
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v2_areas_are_prefixed_features() {
+        let mut generated = Generated::default();
+        for file in [
+            "v3/mod.rs",
+            "v3/pay.rs",
+            "v2/mod.rs",
+            "v2/pay.rs",
+            "v2/tools.rs",
+        ] {
+            generated.files.insert(file.to_owned(), String::new());
+        }
+        generated
+            .files
+            .insert("webhook/v2/mod.rs".to_owned(), String::new());
+        generated.roots = vec!["v2".to_owned(), "v3".to_owned()];
+        assert_eq!(areas(&generated), ["pay", "v2-pay", "v2-tools"]);
+    }
+}
