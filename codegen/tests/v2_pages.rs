@@ -30,6 +30,22 @@ fn snapshot(name: &str, page: &Page) {
     settings.bind(|| insta::assert_json_snapshot!(format!("v2_ir@{name}"), page));
 }
 
+/// The Rust generated from a page, every file, pinned as a snapshot.
+fn code_snapshot(name: &str, page: &Page) {
+    let generated =
+        codegen::emit::generate_all(&page.operations, &page.notifications, Default::default())
+            .unwrap();
+    let code: String = generated
+        .files
+        .iter()
+        .map(|(file, code)| format!("// ===== {file} =====\n{code}"))
+        .collect();
+    let mut settings = insta::Settings::clone_current();
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(format!("v2_code@{name}"), code));
+}
+
 /// Generated code with whitespace runs as one space (prettyplease wraps macro input freely).
 fn flat(code: &str) -> String {
     code.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -128,6 +144,7 @@ fn im_table_xml_flags_and_indexed_templates() {
         .collect();
     assert_eq!(rust, ["coupon_id", "coupon_fee"]);
     snapshot("im-query", &page);
+    code_snapshot("im-query", &page);
     // The indexed groups generate as `Group`s of element structs; `codegen/tests/v2_emit.rs`
     // pins the code of such pages.
     let generated = codegen::emit::generate(&page.operations, Default::default()).unwrap();
@@ -413,6 +430,7 @@ fn twoslash_xml_security_and_indexed_templates() {
         ["refund_id_$n", "coupon_$m", "refund_fee_$n"]
     );
     snapshot("twoslash-query", &page);
+    code_snapshot("twoslash-query", &page);
 }
 
 #[test]
