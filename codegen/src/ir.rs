@@ -74,7 +74,7 @@ pub struct Operation {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<String>,
     /// The API generation: key `api_version`, written only for `"v2"` (absent means v3).
-    /// The emitter only knows v3 operations so far.
+    /// v2 operations generate under the `v2` root (see `emit::generate`).
     #[serde(default, skip_serializing_if = "ApiVersion::is_v3")]
     pub api_version: ApiVersion,
     /// Key `security`, written only when true: a v2 call that needs the merchant's API client

@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use anyhow::Context;
-use codegen::emit::Generated;
+use codegen::emit::{Generated, V2_FEATURE_PREFIX, V2_ROOT};
 
 /// Writes `Cargo.toml`, `src/lib.rs` and the generated modules into `out`, replacing any
 /// previously generated `src/`.
@@ -47,7 +47,7 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
     fs::write(out.join("Cargo.toml"), manifest)?;
 
     let mut lib = String::from(codegen::emit::GENERATED_HEADER);
-    lib.push_str("//! WeChat Pay APIv3 endpoints generated from markdown docs; one cargo feature per business area, `full` for all.\n\n");
+    lib.push_str("//! WeChat Pay endpoints generated from markdown docs (`v3`, and `v2` for APIv2 pages); one cargo feature per business area (`v2-<area>` for APIv2), `full` for all.\n\n");
     for root in &generated.roots {
         let _ = writeln!(lib, "#[rustfmt::skip]\npub mod {root};");
     }
@@ -92,8 +92,9 @@ pub fn write_crate(out: &Path, generated: &Generated, runtime: &Path) -> anyhow:
 }
 
 /// `Client` (and, with the `blocking` feature, `BlockingClient`): the runtime's clients, whose
-/// `v3()` starts this crate's chains. The runtime's own `Client::v3()` is an inherent method
-/// that starts the runtime crate's built-in chain, which a trait method cannot override.
+/// `v3()` (and `v2()`, with APIv2 pages) start this crate's chains. The runtime's own
+/// `Client::v3()` is an inherent method that starts the runtime crate's built-in chain, which a
+/// trait method cannot override.
 fn client_wrappers(roots: &[String]) -> String {
     let mut out = String::new();
     for (name, runtime, feature) in [
@@ -109,7 +110,7 @@ fn client_wrappers(roots: &[String]) -> String {
             .unwrap_or_default();
         let _ = write!(
             out,
-            "\n/// A [`{runtime}`] whose `v3()` starts this crate's typed chains:\n\
+            "\n/// A [`{runtime}`] whose root methods (`v3()`, `v2()`) start this crate's typed chains:\n\
              /// `{name}::new(builder.build()?)` then `client.v3()…`. Derefs to the runtime client.\n\
              {gate}#[derive(Debug, Clone)]\npub struct {name}(pub {runtime});\n\n\
              {gate}impl {name} {{\n    pub fn new(client: {runtime}) -> Self {{\n        {name}(client)\n    }}\n"
@@ -133,19 +134,49 @@ fn client_wrappers(roots: &[String]) -> String {
 /// The module and cargo feature of typed notifications.
 const WEBHOOK: &str = "webhook";
 
-/// Business areas: the files directly under each root (`v3/marketing.rs` → `marketing`).
+/// Business area features: the files directly under each root (`v3/marketing.rs` →
+/// `marketing`, `v2/pay.rs` → `v2-pay`).
 fn areas(generated: &Generated) -> Vec<String> {
     let mut areas: Vec<String> = generated
         .files
         .keys()
         .filter_map(|f| f.split_once('/'))
         .filter(|(root, _)| generated.roots.iter().any(|r| r == root))
-        .map(|(_, rest)| rest)
-        .filter(|rest| *rest != "mod.rs" && !rest.contains('/'))
-        .filter_map(|rest| rest.strip_suffix(".rs"))
-        .map(str::to_owned)
+        .filter(|(_, rest)| *rest != "mod.rs" && !rest.contains('/'))
+        .filter_map(|(root, rest)| {
+            let area = rest.strip_suffix(".rs")?;
+            Some(if root == V2_ROOT {
+                format!("{V2_FEATURE_PREFIX}{area}")
+            } else {
+                area.to_owned()
+            })
+        })
         .collect();
     areas.sort();
     areas.dedup();
     areas
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn v2_areas_are_prefixed_features() {
+        let mut generated = Generated::default();
+        for file in [
+            "v3/mod.rs",
+            "v3/pay.rs",
+            "v2/mod.rs",
+            "v2/pay.rs",
+            "v2/tools.rs",
+        ] {
+            generated.files.insert(file.to_owned(), String::new());
+        }
+        generated
+            .files
+            .insert("webhook/v2/mod.rs".to_owned(), String::new());
+        generated.roots = vec!["v2".to_owned(), "v3".to_owned()];
+        assert_eq!(areas(&generated), ["pay", "v2-pay", "v2-tools"]);
+    }
 }

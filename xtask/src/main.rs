@@ -28,10 +28,12 @@ use codegen::spec_tree;
 use gen_args::GenArgs;
 
 /// What `cargo xtask gen` keeps committed: (spec tree, generated `src` directory, whether each
-/// business area is a cargo feature), relative to the workspace root. The conformance fixtures
+/// business area is a cargo feature), relative to the workspace root. APIv2 pages of a tree
+/// (`specs/v2/**`, `specs/webhook/v2/**`) generate `v2/**` (areas gated by `v2-<area>`) and
+/// `webhook/v2/**` beside the v3 modules. The conformance fixtures
 /// exercise identifier edge cases; their generated modules are compiled and driven by
 /// `wechatpay-api/tests/conformance.rs`.
-const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
+const COMMITTED_TARGETS: [(&str, &str, bool); 4] = [
     ("specs", "wechatpay-api/src", true),
     (
         "codegen/tests/fixtures/conformance",
@@ -42,6 +44,13 @@ const COMMITTED_TARGETS: [(&str, &str, bool); 3] = [
     (
         "codegen/tests/fixtures/webhook",
         "wechatpay-api/tests/webhook_generated",
+        false,
+    ),
+    // APIv2 operations and notifications of synthetic pages, driven by
+    // wechatpay-api/tests/v2_generated.rs.
+    (
+        "codegen/tests/fixtures/apiv2",
+        "wechatpay-api/tests/v2_generated",
         false,
     ),
 ];
@@ -154,9 +163,10 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
                 },
             )?;
             crate_out::write_crate(out, &generated, &root.join("wechatpay-api"))?;
+            report_omissions(&generated);
             eprintln!(
                 "generated {} operations and {} notifications into {}",
-                operations.len(),
+                operations.len() - skipped_operations(&generated),
                 notifications.len(),
                 out.display()
             );
@@ -172,13 +182,14 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
                     emit::Options { area_features },
                 )?;
                 let out = root.join(out);
+                report_omissions(&generated);
                 if args.check {
                     stale |= !check(&out, &generated)?;
                 } else {
                     write_generated(&out, &generated)?;
                     eprintln!(
                         "generated {} operations and {} notifications from {specs}/ into {}",
-                        operations.len(),
+                        operations.len() - skipped_operations(&generated),
                         notifications.len(),
                         out.display()
                     );
@@ -191,6 +202,37 @@ fn generate(args: GenArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// How many operations the generation left out whole.
+fn skipped_operations(generated: &Generated) -> usize {
+    generated
+        .omissions
+        .iter()
+        .filter(|o| o.policy.skips_operation())
+        .count()
+}
+
+/// Prints what the generation left out, one line each, then the count per policy.
+fn report_omissions(generated: &Generated) {
+    if generated.omissions.is_empty() {
+        return;
+    }
+    let mut counts: std::collections::BTreeMap<emit::Policy, usize> = Default::default();
+    for omission in &generated.omissions {
+        eprintln!("left out: {omission}");
+        *counts.entry(omission.policy).or_default() += 1;
+    }
+    let operations = skipped_operations(generated);
+    let fields = generated.omissions.len() - operations;
+    let by_policy: Vec<String> = counts
+        .iter()
+        .map(|(policy, n)| format!("{policy} {n}"))
+        .collect();
+    eprintln!(
+        "left out {operations} operation(s) and {fields} field(s): {}",
+        by_policy.join(", ")
+    );
 }
 
 /// Files under the generated roots of `src` that the generator did not produce.

@@ -5,7 +5,10 @@
 mod docs;
 mod models;
 mod notification;
+mod notification_v2;
+mod omission;
 mod operation;
+mod operation_v2;
 mod types;
 
 use std::collections::BTreeMap;
@@ -14,11 +17,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use crate::diag::Diagnostic;
-use crate::ir::{Field, FieldType, Method, Notification, Operation};
+use crate::ir::{ApiVersion, Field, FieldType, Method, Notification, Operation};
 use crate::names::{Scope, field_ident, type_ident};
 use types::Shared;
 
+pub use omission::{Omission, Policy};
 pub use operation::{RUNTIME_HEADERS, encrypted_paths};
+pub use operation_v2::wire_path;
 
 /// The header of every generated file.
 pub const GENERATED_HEADER: &str =
@@ -37,12 +42,24 @@ pub struct Generated {
     /// True when `files` holds `models.rs` (named models, see [`generate_all`]) that `lib.rs`
     /// must declare too.
     pub models: bool,
+    /// What was read but not generated, each under a named [`Policy`] (APIv2 browser
+    /// redirects, pages without an answer, nested XML elements …), in input order.
+    pub omissions: Vec<Omission>,
 }
+
+/// The URL root of APIv2 operations (`v2::…`), whose area features are prefixed
+/// [`V2_FEATURE_PREFIX`].
+pub const V2_ROOT: &str = "v2";
+
+/// The prefix of the cargo feature of a v2 business area (`v2-pay` gates `v2::pay`), which
+/// keeps it apart from the v3 area of the same name.
+pub const V2_FEATURE_PREFIX: &str = "v2-";
 
 /// How the module tree is cut into cargo features.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Options {
-    /// Gate each business area (`v3::<area>`) behind a cargo feature of the same name.
+    /// Gate each business area (`v3::<area>`) behind a cargo feature of the same name, and each
+    /// v2 area (`v2::<area>`) behind `v2-<area>`.
     pub area_features: bool,
 }
 
@@ -58,23 +75,39 @@ struct ModNode<'a> {
 /// Generates the modules for `operations`. When several operations share a method and path,
 /// the first one wins.
 ///
-/// APIv2 operations ([`crate::ir::ApiVersion::V2`]) are refused with a diagnostic: their
-/// emission is not implemented yet.
+/// APIv3 operations go under `v3` (their path's first segment). APIv2 operations
+/// ([`ApiVersion::V2`]) go under `v2`, their chain following the documented path
+/// (`/v2/pay/orderquery` → `v2().pay().orderquery().post(&request)`) while their
+/// `v2::OperationSpec` holds the wire path (`/pay/orderquery`, see [`wire_path`]). A v2
+/// operation gets a request struct without the envelope the runtime writes (the merchant-id
+/// element, `nonce_str`, `sign_type`, `sign`; the app id stays, optional), an answer struct
+/// with every documented element (or `v2::Download`, or a JSON answer), and the
+/// `v2::Operation` marker; v2 structs implement `ToParams`/`FromParams` (`impl_params!`).
+/// What v2 cannot carry is left out under a named [`Policy`] and listed in
+/// [`Generated::omissions`]: browser redirects, pages without an answer, XML requests with a
+/// query beside them (whole operations), nested XML elements and request headers (fields).
+/// An unknown `sign_type` value is an error naming the page and line.
 pub fn generate(operations: &[Operation], options: Options) -> Result<Generated, Diagnostic> {
-    if let Some(op) = operations.iter().find(|op| !op.api_version.is_v3()) {
-        return Err(Diagnostic::new(
-            &op.source,
-            op.line,
-            format!(
-                "`{} {}` is an APIv2 operation: generating Rust for APIv2 is not implemented yet \
-                 (issue 15 part 2); `cargo xtask ir` reads it",
-                op.method.lower().to_uppercase(),
-                op.path
-            ),
-        ));
+    let mut generated = Generated::default();
+    let mut prepared = Vec::new();
+    for op in operations
+        .iter()
+        .filter(|op| op.api_version == ApiVersion::V2)
+    {
+        match operation_v2::prepare(op) {
+            operation_v2::Prepared::Emit(op, omissions) => {
+                prepared.push(*op);
+                generated.omissions.extend(omissions);
+            }
+            operation_v2::Prepared::Skip(omission) => generated.omissions.push(omission),
+        }
     }
     let mut root = ModNode::default();
-    let mut ordered: Vec<&Operation> = operations.iter().collect();
+    let mut ordered: Vec<&Operation> = operations
+        .iter()
+        .filter(|op| op.api_version.is_v3())
+        .chain(&prepared)
+        .collect();
     ordered.sort_by(|a, b| (&a.path, a.method).cmp(&(&b.path, b.method)));
     for op in ordered {
         let Some(relative) = op.path.strip_prefix('/') else {
@@ -98,10 +131,15 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
         }
     }
 
-    let mut generated = Generated::default();
     let mut root_scope = Scope::new();
     for (segment, node) in &root.children {
         let module = root_scope.unique_field(module_ident(segment));
+        let feature_prefix = if segment == V2_ROOT {
+            V2_FEATURE_PREFIX
+        } else {
+            ""
+        };
+        let gate = options.area_features.then_some(feature_prefix);
         let mut area_scope = Scope::new();
         let mut declarations = Vec::new();
         for (area_segment, area) in &node.children {
@@ -111,26 +149,27 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
                 area_segment,
                 &format!("/{segment}/{area_segment}"),
                 &mut Shared::default(),
-            );
+            )?;
             generated.files.insert(
                 format!("{module}/{area_module}.rs"),
                 format_file(content, &module)?,
             );
             let area_ident = format_ident!("{}", area_module);
-            declarations.push(if options.area_features {
-                let feature = area_module.clone();
-                quote!(#[cfg(feature = #feature)] pub mod #area_ident;)
-            } else {
-                quote!(pub mod #area_ident;)
+            declarations.push(match gate {
+                Some(prefix) => {
+                    let feature = format!("{prefix}{area_module}");
+                    quote!(#[cfg(feature = #feature)] pub mod #area_ident;)
+                }
+                None => quote!(pub mod #area_ident;),
             });
         }
         let mut content = node_items(
             node,
             segment,
             &format!("/{segment}"),
-            options.area_features,
+            gate,
             &mut Shared::default(),
-        );
+        )?;
         content.extend(declarations);
         let lints = quote!(#![allow(rustdoc::bare_urls, clippy::module_inception)]);
         generated.files.insert(
@@ -147,42 +186,50 @@ pub fn generate(operations: &[Operation], options: Options) -> Result<Generated,
 /// page with its typed resource; and, when pages name models, `models.rs` with one type per
 /// model (`crate::models::Transaction`), which their answers and resources alias.
 ///
-/// APIv2 operations and notifications are refused with a diagnostic, like [`generate`] does.
+/// APIv2 operations generate as [`generate`] says. APIv2 notifications generate under
+/// `webhook::v2`: one module per page with its `Envelope` (the XML elements), its `Resource`
+/// (the decrypted element's fields; an empty struct when nothing is encrypted) and a
+/// `Notification` marker implementing `wechatpay_api::runtime::v2::NotificationKind`.
 pub fn generate_all(
     operations: &[Operation],
     notifications: &[Notification],
     options: Options,
 ) -> Result<Generated, Diagnostic> {
-    if let Some(n) = notifications.iter().find(|n| !n.api_version.is_v3()) {
-        return Err(Diagnostic::new(
-            &n.source,
-            n.line,
-            format!(
-                "`{}` is an APIv2 notification: generating Rust for APIv2 is not implemented \
-                 yet (issue 15 part 2); `cargo xtask ir` reads it",
-                n.event_types.join("`, `")
-            ),
-        ));
-    }
+    let (v2_notifications, v3_notifications): (Vec<Notification>, Vec<Notification>) =
+        notifications
+            .iter()
+            .cloned()
+            .partition(|n| n.api_version == ApiVersion::V2);
     let mut generated = generate(operations, options)?;
-    if let Some(models) = models::generate(operations, notifications)? {
+    if let Some(models) = models::generate(operations, &v3_notifications)? {
         generated
             .files
             .insert(format!("{}.rs", models::MODULE), models);
         generated.models = true;
     }
     if !notifications.is_empty() {
-        generated
-            .files
-            .extend(notification::generate(notifications)?);
+        generated.files.extend(notification::generate(
+            &v3_notifications,
+            !v2_notifications.is_empty(),
+        )?);
+        if !v2_notifications.is_empty() {
+            let (files, omissions) = notification_v2::generate(&v2_notifications)?;
+            generated.files.extend(files);
+            generated.omissions.extend(omissions);
+        }
         generated.webhook = true;
     }
     Ok(generated)
 }
 
 /// A whole module's items, children inline; identical types share one definition per file.
-fn module_items(node: &ModNode<'_>, segment: &str, path: &str, shared: &mut Shared) -> TokenStream {
-    let mut items = node_items(node, segment, path, false, shared);
+fn module_items(
+    node: &ModNode<'_>,
+    segment: &str,
+    path: &str,
+    shared: &mut Shared,
+) -> Result<TokenStream, Diagnostic> {
+    let mut items = node_items(node, segment, path, None, shared)?;
     let mut scope = Scope::new();
     for (child_segment, child) in &node.children {
         let name = scope.unique_field(module_ident(child_segment));
@@ -193,21 +240,22 @@ fn module_items(node: &ModNode<'_>, segment: &str, path: &str, shared: &mut Shar
             child_segment,
             &format!("{path}/{child_segment}"),
             shared,
-        );
+        )?;
         shared.module.pop();
         items.extend(quote!(pub mod #module { #content }));
     }
-    items
+    Ok(items)
 }
 
-/// The chain node of a module and the items of its operations (not the child modules).
+/// The chain node of a module and the items of its operations (not the child modules);
+/// `gate_children` is the feature prefix when each child module is an area feature.
 fn node_items(
     node: &ModNode<'_>,
     segment: &str,
     path: &str,
-    gate_children: bool,
+    gate_children: Option<&str>,
     shared: &mut Shared,
-) -> TokenStream {
+) -> Result<TokenStream, Diagnostic> {
     let mut type_scope = Scope::new();
     let node_name = type_scope.unique_type(node_type(segment));
     let node_ident = format_ident!("{}", node_name);
@@ -221,7 +269,10 @@ fn node_items(
     let mut operations = node.operations.clone();
     operations.sort_by_key(|op| op.method);
     for op in operations {
-        methods.push(operation::emit(op, &mut type_scope, &mut items, shared));
+        methods.push(match op.api_version {
+            ApiVersion::V3 => operation::emit(op, &mut type_scope, &mut items, shared),
+            ApiVersion::V2 => operation_v2::emit(op, &mut type_scope, &mut items, shared)?,
+        });
     }
     let mut module_scope = Scope::new();
     for (child_segment, child) in &node.children {
@@ -229,8 +280,8 @@ fn node_items(
         let child_type = format_ident!("{}", node_type(child_segment));
         let method = format_ident!("{}", method_scope.unique_field(module_ident(child_segment)));
         let child_path = format!("{path}/{child_segment}");
-        let gate = gate_children.then(|| {
-            let feature = module.to_string();
+        let gate = gate_children.map(|prefix| {
+            let feature = format!("{prefix}{module}");
             quote!(#[cfg(feature = #feature)])
         });
         methods.push(match placeholder(child_segment) {
@@ -269,8 +320,8 @@ fn node_items(
     }
     let doc = format!(" The chain node of `{path}`.");
     // With every area feature off, nothing reads the node's fields.
-    let unread = gate_children.then(|| quote!(#[allow(dead_code)]));
-    quote! {
+    let unread = gate_children.is_some().then(|| quote!(#[allow(dead_code)]));
+    Ok(quote! {
         #[doc = #doc]
         #unread
         pub struct #node_ident<'c, C: ?Sized> {
@@ -287,7 +338,7 @@ fn node_items(
         }
 
         #(#items)*
-    }
+    })
 }
 
 fn placeholder(segment: &str) -> Option<&str> {

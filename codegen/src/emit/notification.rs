@@ -30,8 +30,25 @@ pub const MODULE: &str = "webhook";
 /// Generates `webhook/mod.rs` and one `webhook/<page>.rs` per notification. Pages in a
 /// subdirectory of the webhook tree (`webhook/v3/partner/…`) form a group of their own, with
 /// its own module and `Event` (`webhook::partner::Event`): the same event type can carry
-/// another resource there (a service provider's payment vs a direct merchant's).
-pub fn generate(notifications: &[Notification]) -> Result<BTreeMap<String, String>, Diagnostic> {
+/// another resource there (a service provider's payment vs a direct merchant's). With
+/// `declare_v2`, `webhook/mod.rs` also declares the APIv2 notifications' `webhook::v2` (see
+/// `notification_v2`).
+pub fn generate(
+    notifications: &[Notification],
+    declare_v2: bool,
+) -> Result<BTreeMap<String, String>, Diagnostic> {
+    if notifications.is_empty() && declare_v2 {
+        let v2 = ident(super::notification_v2::MODULE);
+        let content = quote! {
+            //! Typed webhook notifications.
+            #![allow(rustdoc::bare_urls, clippy::module_inception)]
+            /// APIv2 notifications (XML): per page its envelope, its decrypted resource and a
+            /// `NotificationKind` marker.
+            pub mod #v2;
+        };
+        let file = format!("{MODULE}/mod.rs");
+        return Ok(BTreeMap::from([(file, format_file(content, MODULE)?)]));
+    }
     let mut groups: BTreeMap<Vec<String>, Vec<&Notification>> = BTreeMap::new();
     groups.entry(Vec::new()).or_default();
     for notification in notifications {
@@ -48,7 +65,8 @@ pub fn generate(notifications: &[Notification]) -> Result<BTreeMap<String, Strin
             .filter(|g| g.len() == group.len() + 1 && g.starts_with(group))
             .map(|g| g[group.len()].as_str())
             .collect();
-        generate_group(group, members, &children, &mut files)?;
+        let v2 = declare_v2 && group.is_empty();
+        generate_group(group, members, &children, v2, &mut files)?;
     }
     Ok(files)
 }
@@ -72,6 +90,7 @@ fn generate_group(
     group: &[String],
     members: &[&Notification],
     children: &[&str],
+    declare_v2: bool,
     files: &mut BTreeMap<String, String>,
 ) -> Result<(), Diagnostic> {
     let directory = std::iter::once(MODULE)
@@ -83,6 +102,7 @@ fn generate_group(
 
     let mut module_scope = Scope::new();
     module_scope.reserve("tests");
+    module_scope.reserve(super::notification_v2::MODULE);
     for child in children {
         module_scope.reserve(child);
     }
@@ -110,7 +130,15 @@ fn generate_group(
             }
         }
     }
-    let content = root_items(group, &modules, &dispatch, children);
+    let mut content = root_items(group, &modules, &dispatch, children);
+    if declare_v2 {
+        let v2 = ident(super::notification_v2::MODULE);
+        content.extend(quote! {
+            /// APIv2 notifications (XML): per page its envelope, its decrypted resource and a
+            /// `NotificationKind` marker.
+            pub mod #v2;
+        });
+    }
     files.insert(
         format!("{directory}/mod.rs"),
         format_file(content, &directory)?,
@@ -399,7 +427,7 @@ fn root_items(
 }
 
 /// Every field optional, nested alternatives merged, Rust names unique among siblings.
-fn lenient(fields: &mut [Field]) {
+pub(super) fn lenient(fields: &mut [Field]) {
     for field in fields.iter_mut() {
         field.required = false;
         let variants = std::mem::take(&mut field.variants);
@@ -415,7 +443,7 @@ fn lenient(fields: &mut [Field]) {
 }
 
 /// Adds `extra` to `target`, merging fields with the same wire name.
-fn merge_into(target: &mut Vec<Field>, extra: Vec<Field>) {
+pub(super) fn merge_into(target: &mut Vec<Field>, extra: Vec<Field>) {
     for field in extra {
         match target.iter_mut().find(|t| t.name == field.name) {
             Some(existing) => merge_field(existing, field),

@@ -5,17 +5,50 @@ use std::collections::HashMap;
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{format_ident, quote};
 
-use crate::ir::{Encryption, Field, FieldType, Format, ItemType};
+use crate::ir::{Encoding, Encryption, Field, FieldType, Format, ItemType};
 use crate::names::{Scope, type_ident};
 
 use super::docs::{doc_attrs, paragraphs};
 
 /// Which direction a type travels: requests are only serialised (and callers build them, so their
 /// structs get a constructor, see [`constructor`]), responses also deserialised.
+///
+/// The APIv2 roles make flat XML element structs: besides the JSON impls (which give `Debug`
+/// with sensitive fields redacted) they get `impl_params!` (see
+/// `wechatpay_api::runtime::v2::params`): a field with numbered templates is a `Group` of
+/// element structs, a JSON-encoded field (`by-json_encode`) a `JsonText` of its decoded
+/// struct, any other a `Text`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Request,
     Response,
+    /// A JSON struct built by callers that also reads back (the decoded content of a v2
+    /// request's JSON-encoded element: `JsonText` needs both ways).
+    Both,
+    /// A v2 request: its elements, which callers build.
+    V2Request,
+    /// A v2 answer or notification: its elements, read back.
+    V2Response,
+}
+
+impl Role {
+    /// Callers build values of it: a constructor, request-side docs.
+    fn built_by_callers(self) -> bool {
+        matches!(self, Role::Request | Role::Both | Role::V2Request)
+    }
+
+    fn is_v2(self) -> bool {
+        matches!(self, Role::V2Request | Role::V2Response)
+    }
+
+    /// The role of a JSON-encoded element's decoded struct inside a v2 struct.
+    fn json_inside(self) -> Role {
+        if self.built_by_callers() {
+            Role::Both
+        } else {
+            Role::Response
+        }
+    }
 }
 
 /// Types already emitted in one generated file (a business area), by shape, so that a struct or
@@ -101,11 +134,12 @@ impl TypeEmitter<'_> {
             default &= member.default;
             members.push(member.tokens);
             key.push_str(&format!(
-                "{}:{:?}:{}:{}:{},",
+                "{}:{:?}:{}:{}:{:?}:{},",
                 field.rust_name,
                 field.name,
                 field.required,
                 field.encrypted.is_some(),
+                field.encoded,
                 member.key
             ));
             types.push(member.ty);
@@ -147,13 +181,24 @@ impl TypeEmitter<'_> {
             .map(|field| field.name.as_str())
             .collect();
         let sensitive = (!secrets.is_empty()).then(|| quote!(sensitive [#(#secrets),*]));
-        let (serde_macro, constructor) = match self.role {
-            Role::Request => (
-                quote!(impl_serialize),
-                Some(constructor(&struct_ident, fields, &types)),
-            ),
-            Role::Response => (quote!(impl_serde), None),
+        let serde_macro = match self.role {
+            Role::Request | Role::V2Request => quote!(impl_serialize),
+            Role::Response | Role::Both | Role::V2Response => quote!(impl_serde),
         };
+        let constructor = self
+            .role
+            .built_by_callers()
+            .then(|| constructor(&struct_ident, fields, &types));
+        let params = self.role.is_v2().then(|| {
+            let entries = fields.iter().map(|field| {
+                let name = ident(&field.rust_name);
+                let wire = &field.name;
+                let (presence, codec) = v2_codec(field);
+                let (presence, codec) = (ident(presence), ident(codec));
+                quote!(#name: #wire #presence #codec)
+            });
+            quote!(::wechatpay_api::impl_params!(#struct_ident { #(#entries),* });)
+        });
         self.items[slot] = quote! {
             #doc
             #[derive(#derives)]
@@ -161,6 +206,7 @@ impl TypeEmitter<'_> {
                 #(#members)*
             }
             ::wechatpay_api::#serde_macro!(#struct_ident { #(#entries),* } #sensitive);
+            #params
             #constructor
         };
         (struct_ident, default, key)
@@ -199,8 +245,38 @@ impl TypeEmitter<'_> {
                 "Sensitive: WeChat Pay encrypts it (RSA-OAEP) for the merchant; the client decrypts it after verifying the answer, unless the call asked for `keep_ciphertext()`."
                     .to_owned(),
             ),
+            (Some(Encryption::RsaPubkey), Role::V2Request | Role::Both) => notes.push(
+                "Sensitive: write the plain value; the client encrypts it with the WeChat Pay RSA public key before signing."
+                    .to_owned(),
+            ),
+            (Some(Encryption::RsaPubkey), Role::V2Response) => notes.push(
+                "Sensitive: WeChat Pay encrypts it with the merchant's public key; the client decrypts it after verifying the answer."
+                    .to_owned(),
+            ),
             (Some(other), _) => notes.push(format!("Encrypted on the wire ({other:?}).")),
             (None, _) => {}
+        }
+        if field.encoded == Some(Encoding::UrlEncode) {
+            notes.push(
+                "URL-encoded on the wire (`by-urlencode`): write the already encoded text."
+                    .to_owned(),
+            );
+        }
+        if field.encoded == Some(Encoding::JsonEncode) && self.role.is_v2() {
+            notes.push("Carried as JSON text in the element (`by-json_encode`).".to_owned());
+        }
+        if let Some(indexed) = &field.indexed {
+            let templates: Vec<&str> = field
+                .fields
+                .iter()
+                .filter(|f| f.indexed.is_none())
+                .map(|f| f.name.as_str())
+                .collect();
+            notes.push(format!(
+                "A numbered group: element `i` is the elements `{}` with `${}` = `i` (from 0).",
+                templates.join("`, `"),
+                indexed.index
+            ));
         }
         if field.encrypted.is_some() {
             notes.push("`Debug` shows it as `<redacted>`.".to_owned());
@@ -233,6 +309,9 @@ impl TypeEmitter<'_> {
 
     fn field_type(&mut self, parent: &str, field: &Field) -> RustType {
         let child_name = format!("{parent}{}", type_ident(&field.name));
+        if self.role.is_v2() && field.encoded == Some(Encoding::JsonEncode) {
+            return self.json_encoded_type(&child_name, field);
+        }
         match field.ty {
             FieldType::Object => self.object_type(&child_name, field),
             FieldType::Array => {
@@ -256,6 +335,26 @@ impl TypeEmitter<'_> {
             FieldType::Integer => scalar(ItemType::Integer),
             FieldType::Number => scalar(ItemType::Number),
             FieldType::Boolean => scalar(ItemType::Boolean),
+        }
+    }
+
+    /// The decoded struct of a v2 JSON-encoded element (JSON types all the way down), or free
+    /// JSON when the docs list no decoded fields.
+    fn json_encoded_type(&mut self, name: &str, field: &Field) -> RustType {
+        let Some(decoded) = field.decoded.as_ref().filter(|d| !d.fields.is_empty()) else {
+            return plain(quote!(::wechatpay_api::Value), true);
+        };
+        let mut json = TypeEmitter {
+            scope: &mut *self.scope,
+            items: &mut *self.items,
+            role: self.role.json_inside(),
+            shared: self.shared.as_deref_mut(),
+        };
+        let (ident, default, key) = json.struct_shared(name, &field.description, &decoded.fields);
+        RustType {
+            tokens: quote!(#ident),
+            default,
+            key,
         }
     }
 
@@ -337,7 +436,7 @@ fn constructor(struct_ident: &Ident, fields: &[Field], types: &[TokenStream]) ->
         if !field.required {
             optional += 1;
             inits.push(quote!(#name: ::std::option::Option::None));
-        } else if field.ty == FieldType::String && !is_string_enum(field) {
+        } else if ty.to_string() == quote!(::std::string::String).to_string() {
             params.push(quote!(#name: impl ::std::convert::Into<::std::string::String>));
             inits.push(quote!(#name: #name.into()));
             required.push(format!("`{}`", field.rust_name));
@@ -392,6 +491,22 @@ fn string_enum(
             Unknown(::std::string::String),
         }
         ::wechatpay_api::impl_string_enum!(#enum_ident { #(#pairs),* });
+    }
+}
+
+/// The `impl_params!` presence and codec of a v2 struct field.
+fn v2_codec(field: &Field) -> (&'static str, &'static str) {
+    let presence = if field.required {
+        "required"
+    } else {
+        "optional"
+    };
+    if field.indexed.is_some() {
+        ("required", "Group")
+    } else if field.encoded == Some(Encoding::JsonEncode) {
+        (presence, "JsonText")
+    } else {
+        (presence, "Text")
     }
 }
 
