@@ -40,6 +40,7 @@ const ORDER: OperationSpec = OperationSpec {
     sign_types: &[SignType::Md5, SignType::HmacSha256],
     encrypted_request_fields: &[],
     encrypted_response_fields: &[],
+    answer_signed: true,
 };
 
 struct UnifiedOrder;
@@ -126,9 +127,9 @@ impl Operation for PayBank {
         app_id: None,
         sign_types: &[],
         encrypted_request_fields: &["enc_bank_no", "enc_true_name"],
+        answer_signed: false,
         ..ORDER
     };
-    const ANSWER_SIGNED: bool = false;
     type Response = Xml<PayBankAnswer>;
 }
 

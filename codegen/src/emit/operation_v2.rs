@@ -421,6 +421,7 @@ fn spec_and_marker(
     let merchant_id = optional_str(facts.merchant_id);
     let app_id = optional_str(facts.app_id);
     let signed = facts.signed;
+    let answer_signed = op.response.fields.iter().any(|f| f.name == "sign");
     let sign_types = facts.sign_types.iter().map(|v| format_ident!("{v}"));
     let doc = format!(" `{}`: {}", signature(op), op.summary);
     let v2 = quote!(::wechatpay_api::runtime::v2);
@@ -443,6 +444,7 @@ fn spec_and_marker(
                 sign_types: &[#(#v2::SignType::#sign_types),*],
                 encrypted_request_fields: &[#(#encrypted_request),*],
                 encrypted_response_fields: &[#(#encrypted_response),*],
+                answer_signed: #answer_signed,
             };
             type Response = #response;
         }

@@ -93,17 +93,16 @@ pub struct OperationSpec {
     /// Answer elements encrypted with the merchant's public key (RSA PKCS#1 v1.5), decrypted
     /// by the runtime after the answer is verified.
     pub encrypted_response_fields: &'static [&'static str],
+    /// Whether a successful answer of a [`signed`](Self::signed) operation must carry a
+    /// `sign` (then a missing one is an error): the documented answer lists `sign`. `false`
+    /// for the operations whose answer has none (`promotion/transfers`, `mmpaysptrans/pay_bank`
+    /// …): their answers cannot be verified. An answer that carries a `sign` is always checked.
+    pub answer_signed: bool,
 }
 
 /// Implemented by the marker type of every generated v2 operation.
 pub trait Operation {
     const SPEC: &'static OperationSpec;
-    /// Whether a successful answer of a [`signed`](OperationSpec::signed) operation must
-    /// carry a `sign` (then a missing one is an error). `false` for the operations whose
-    /// documented answer has no `sign` element (`promotion/transfers`,
-    /// `mmpaysptrans/pay_bank`…): their answers are not verified. An answer that carries a
-    /// `sign` is always checked.
-    const ANSWER_SIGNED: bool = true;
     /// How a successful answer is decoded: [`Xml`], [`Download`] or [`JsonAnswer`].
     type Response: Decode;
 }

@@ -24,7 +24,7 @@ pub(crate) struct Route<'a> {
 }
 
 impl Route<'static> {
-    pub(crate) fn of(spec: &'static OperationSpec, answer_signed: bool) -> Route<'static> {
+    pub(crate) fn of(spec: &'static OperationSpec) -> Route<'static> {
         Route {
             method: spec.method,
             path: spec.path,
@@ -39,7 +39,7 @@ impl Route<'static> {
             sign_types: spec.sign_types,
             encrypted_request_fields: spec.encrypted_request_fields,
             encrypted_response_fields: spec.encrypted_response_fields,
-            answer_signed,
+            answer_signed: spec.answer_signed,
         }
     }
 }

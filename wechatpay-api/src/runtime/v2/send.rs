@@ -38,7 +38,7 @@ impl<'a> Parts<'a> {
             return Err(Error::InvalidRequest(problem.clone()));
         }
         Ok(Parts {
-            route: Route::of(O::SPEC, O::ANSWER_SIGNED),
+            route: Route::of(O::SPEC),
             path_args: call.path_args().values(),
             params: call.request_params(),
             files: call.file_parts(),

@@ -111,6 +111,7 @@ pub mod downloadbill {
             sign_types: &[],
             encrypted_request_fields: &[],
             encrypted_response_fields: &[],
+            answer_signed: false,
         };
         type Response = ::wechatpay_api::runtime::v2::Download;
     }
@@ -246,6 +247,7 @@ pub mod paybank {
             sign_types: &[],
             encrypted_request_fields: &["enc_bank_no", "enc_true_name"],
             encrypted_response_fields: &[],
+            answer_signed: false,
         };
         type Response = ::wechatpay_api::runtime::v2::Xml<PostResponse>;
     }
@@ -484,6 +486,7 @@ pub mod refundquery {
             ],
             encrypted_request_fields: &[],
             encrypted_response_fields: &[],
+            answer_signed: false,
         };
         type Response = ::wechatpay_api::runtime::v2::Xml<PostResponse>;
     }
@@ -658,6 +661,7 @@ pub mod unifiedorder {
             sign_types: &[::wechatpay_api::runtime::v2::SignType::HmacSha256],
             encrypted_request_fields: &["detail.holder_name"],
             encrypted_response_fields: &[],
+            answer_signed: false,
         };
         type Response = ::wechatpay_api::runtime::v2::Xml<PostResponse>;
     }
