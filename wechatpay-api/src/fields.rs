@@ -560,6 +560,7 @@ macro_rules! impl_serialize {
         $( sensitive [ $( $secret:literal ),* ] )?
     ) => {
         impl $crate::fields::Fields for $name {
+            #[allow(unused_variables)] // a struct without fields visits nothing
             fn fields<'a>(
                 &'a self,
                 visit: &mut dyn FnMut(&'static str, &'a dyn $crate::fields::FieldValue),

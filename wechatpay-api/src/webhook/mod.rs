@@ -159,3 +159,6 @@ impl ::wechatpay_api::__private::serde::Serialize for Event {
         }
     }
 }
+/// APIv2 notifications (XML): per page its envelope, its decrypted resource and a
+/// `NotificationKind` marker.
+pub mod v2;

@@ -460,6 +460,7 @@ impl FromText for Value {
 macro_rules! impl_params {
     ($name:ident { $( $field:ident : $wire:literal $presence:ident $codec:ident ),* $(,)? }) => {
         impl $crate::runtime::v2::params::ToParams for $name {
+            #[allow(unused_variables)] // a struct without fields writes nothing
             fn to_params(&self, out: &mut $crate::runtime::v2::params::ParamWriter) {
                 $( out.$presence::<_, $crate::runtime::v2::params::$codec>($wire, &self.$field); )*
             }
