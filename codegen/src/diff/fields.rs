@@ -146,7 +146,8 @@ impl Matching {
                 free_old(&paired, i) && old.members[i].0.indexed.as_ref() == Some(index)
             });
         }
-        let mut flipped = Vec::new();
+        // An old plain field flips into one group; a new plain field comes out of one group.
+        let mut flipped: Vec<(usize, usize)> = Vec::new();
         for (j, (n, _)) in new.members.iter().enumerate() {
             if paired[j].is_some() {
                 continue;
@@ -157,8 +158,12 @@ impl Matching {
                     (true, false) => belongs(&n.name, o),
                     _ => false,
                 };
-                if flips && free_old(&paired, i) && !flipped.iter().any(|&(x, _)| x == i) {
+                let taken = flipped.iter().any(|&(x, _)| x == i) && o.indexed.is_none();
+                if flips && !taken && free_old(&paired, i) {
                     flipped.push((i, j));
+                    if n.indexed.is_none() {
+                        break;
+                    }
                 }
             }
         }
