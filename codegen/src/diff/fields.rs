@@ -49,7 +49,10 @@ impl<'a> Level<'a> {
             Slot::DocOnly
         };
         // A multipart part's decoded content is the `meta` struct; elsewhere it is prose.
-        let decoded = field.decoded.as_deref();
+        // The decrypted content of a v2 notification's encrypted element is its resource,
+        // compared on its own.
+        let resource_element = v2 && resource && field.encrypted.is_some();
+        let decoded = field.decoded.as_deref().filter(|_| !resource_element);
         let documented = decoded.is_some_and(|d| !d.fields.is_empty());
         let meta = slot == Slot::Part && documented;
         // An APIv2 JSON-in-a-string element is a struct carried as JSON text (`JsonText`).
