@@ -22,7 +22,7 @@ pub fn indices(name: &str) -> Vec<String> {
 }
 
 /// A template name without its trailing index segments: `coupon_fee_$n` → `coupon_fee`.
-fn stem(name: &str) -> &str {
+pub fn stem(name: &str) -> &str {
     let mut stem = name;
     while let Some((head, last)) = stem.rsplit_once('_') {
         if last.starts_with('$') {

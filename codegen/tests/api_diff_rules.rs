@@ -5,8 +5,8 @@
 use codegen::diff::{self, ChangeKind, Location, Report, Rule, rules};
 use codegen::frontend::Outcome;
 use codegen::ir::{
-    ApiVersion, Body, BodyKind, Decoded, Encryption, Field, FieldType, Format, ItemType, Method,
-    Notification, Operation, Page, Response, ResponseKind, SourceFormat,
+    ApiVersion, Body, BodyKind, Decoded, Encoding, Encryption, Field, FieldType, Format, Indexed,
+    ItemType, Method, Notification, Operation, Page, Response, ResponseKind, SourceFormat,
 };
 use codegen::spec_tree::PageResult;
 
@@ -1107,6 +1107,522 @@ fn documentation_only() {
             ADDITIVE
         )]
     );
+}
+
+// ---- APIv2 ------------------------------------------------------------------------------
+
+/// An APIv2 XML operation: `body` the request elements, `response` the answer's.
+fn v2(body: Vec<Field>, response: Vec<Field>) -> Operation {
+    let mut op = op(Method::Post, "/v2/pay/orderquery");
+    op.api_version = ApiVersion::V2;
+    op.body = Body {
+        kind: BodyKind::Xml,
+        fields: body,
+    };
+    op.response = Response {
+        kind: ResponseKind::Xml,
+        fields: response,
+    };
+    op
+}
+
+/// A numbered template group (`coupon_$n` of `coupon_id_$n` …), as `codegen::indexed` makes it.
+fn group(name: &str, templates: Vec<Field>) -> Field {
+    let mut field = array_of(name, templates);
+    field.indexed = Some(Indexed {
+        index: "n".to_owned(),
+        indices: vec!["n".to_owned()],
+    });
+    field
+}
+
+fn json_encoded(mut field: Field) -> Field {
+    field.encoded = Some(Encoding::JsonEncode);
+    field
+}
+
+fn v2_notification(envelope: Vec<Field>, resource: Vec<Field>) -> Notification {
+    let mut n = notification("refund-processed", resource);
+    n.source = "webhook/v2/refund-processed.md".to_owned();
+    n.api_version = ApiVersion::V2;
+    n.envelope = envelope;
+    n
+}
+
+fn operation_row(report: &Report) -> Vec<(ChangeKind, Rule, bool)> {
+    rows(report)
+        .into_iter()
+        .map(|(change, location, field, rule, breaking)| {
+            assert_eq!((location, field), (Location::Operation, None));
+            (change, rule, breaking)
+        })
+        .collect()
+}
+
+#[test]
+fn security_added() {
+    let mut new = v2(vec![], vec![]);
+    new.security = true;
+    let report = diff_ops(vec![v2(vec![], vec![])], vec![new]);
+    assert_eq!(
+        operation_row(&report),
+        [(SecurityChanged, Rule::SecurityAdded, BREAKING)]
+    );
+    let change = &report.changes[0];
+    assert_eq!(
+        (&change.before, &change.after),
+        (&false.into(), &true.into())
+    );
+    assert_eq!(change.operation, "POST /v2/pay/orderquery");
+}
+
+#[test]
+fn security_removed() {
+    let mut old = v2(vec![], vec![]);
+    old.security = true;
+    let report = diff_ops(vec![old], vec![v2(vec![], vec![])]);
+    assert_eq!(
+        operation_row(&report),
+        [(SecurityChanged, Rule::SecurityRemoved, ADDITIVE)]
+    );
+}
+
+#[test]
+fn nonceless_changed() {
+    let mut nonceless = v2(vec![], vec![]);
+    nonceless.nonceless = true;
+    for (old, new) in [
+        (v2(vec![], vec![]), nonceless.clone()),
+        (nonceless, v2(vec![], vec![])),
+    ] {
+        let report = diff_ops(vec![old], vec![new]);
+        assert_eq!(
+            operation_row(&report),
+            [(NoncelessChanged, Rule::NoncelessChanged, ADDITIVE)]
+        );
+    }
+}
+
+#[test]
+fn fragment_changed() {
+    let mut redirect = v2(vec![], vec![]);
+    redirect.fragment = Some("#wechat_redirect".to_owned());
+    let report = diff_ops(vec![v2(vec![], vec![])], vec![redirect]);
+    assert_eq!(
+        operation_row(&report),
+        [(FragmentChanged, Rule::FragmentChanged, ADDITIVE)]
+    );
+    assert_eq!(report.changes[0].after, "#wechat_redirect");
+}
+
+#[test]
+fn v2_body_and_answer_kinds_change_by_the_kind_rules() {
+    let mut json = v2(vec![], vec![]);
+    json.body.kind = BodyKind::Json;
+    json.response.kind = ResponseKind::Download;
+    let report = diff_ops(vec![v2(vec![], vec![])], vec![json]);
+    assert_eq!(
+        rows(&report),
+        [
+            (
+                TypeChanged,
+                Request,
+                None,
+                Rule::RequestBodyKindChanged,
+                BREAKING
+            ),
+            (
+                TypeChanged,
+                Location::Response,
+                None,
+                Rule::ResponseKindChanged,
+                BREAKING
+            ),
+        ]
+    );
+    let values: Vec<_> = report
+        .changes
+        .iter()
+        .map(|c| (&c.before, &c.after))
+        .collect();
+    assert_eq!(
+        values,
+        [
+            (&"xml".into(), &"json".into()),
+            (&"xml".into(), &"download".into())
+        ]
+    );
+}
+
+#[test]
+fn v2_element_templates_follow_the_field_rules() {
+    let coupons = |templates: Vec<Field>| group("coupon_$n", templates);
+    let id = || string("coupon_id_$n");
+    let fee = || field("coupon_fee_$n", FieldType::Integer);
+    // Answer: a template added is additive, one removed breaking, one changing type breaking.
+    let report = diff_ops(
+        vec![v2(vec![], vec![coupons(vec![id(), fee()])])],
+        vec![v2(
+            vec![],
+            vec![coupons(vec![
+                id(),
+                string("coupon_fee_$n"),
+                string("coupon_type_$n"),
+            ])],
+        )],
+    );
+    assert_eq!(
+        rows(&report),
+        [
+            (
+                TypeChanged,
+                Location::Response,
+                Some("coupon_$n.coupon_fee_$n"),
+                Rule::TypeChanged,
+                BREAKING
+            ),
+            (
+                FieldAdded,
+                Location::Response,
+                Some("coupon_$n.coupon_type_$n"),
+                Rule::ResponseFieldAdded,
+                ADDITIVE
+            ),
+        ]
+    );
+    // Request: element structs are built by callers like any request struct.
+    let report = diff_ops(
+        vec![v2(vec![coupons(vec![id(), fee()])], vec![])],
+        vec![v2(
+            vec![coupons(vec![
+                id(),
+                fee(),
+                required(string("coupon_tag_$n")),
+            ])],
+            vec![],
+        )],
+    );
+    assert_eq!(
+        rows(&report),
+        [(
+            FieldAdded,
+            Request,
+            Some("coupon_$n.coupon_tag_$n"),
+            Rule::RequestFieldAddedRequired,
+            BREAKING
+        )]
+    );
+    let report = diff_ops(
+        vec![v2(vec![coupons(vec![id(), fee()])], vec![])],
+        vec![v2(
+            vec![coupons(vec![id(), fee(), string("coupon_tag_$n")])],
+            vec![],
+        )],
+    );
+    assert_eq!(report.changes[0].rule, Rule::RequestFieldAddedOptional);
+    let report = diff_ops(
+        vec![v2(vec![coupons(vec![id(), fee()])], vec![])],
+        vec![v2(vec![coupons(vec![id()])], vec![])],
+    );
+    assert_eq!(report.changes[0].rule, Rule::RequestFieldRemoved);
+}
+
+#[test]
+fn field_becomes_indexed_group() {
+    // `coupon_id_0` documented as a plain element, then as the template `coupon_id_$n`.
+    let report = diff_ops(
+        vec![v2(vec![], vec![string("coupon_id_0"), string("cash_fee")])],
+        vec![v2(
+            vec![],
+            vec![
+                group("coupon_id_$n", vec![string("coupon_id_$n")]),
+                string("cash_fee"),
+            ],
+        )],
+    );
+    assert_eq!(
+        rows(&report),
+        [(
+            IndexedChanged,
+            Location::Response,
+            Some("coupon_id_0"),
+            Rule::FieldBecomesIndexedGroup,
+            BREAKING
+        )]
+    );
+    assert_eq!(
+        (&report.changes[0].before, &report.changes[0].after),
+        (&"coupon_id_0".into(), &"coupon_id_$n".into())
+    );
+    // By the template's stem, and in a request; a field of the group's own name flips too.
+    let report = diff_ops(
+        vec![v2(vec![string("coupon_fee")], vec![])],
+        vec![v2(
+            vec![group(
+                "coupon_$n",
+                vec![string("coupon_id_$n"), string("coupon_fee_$n")],
+            )],
+            vec![],
+        )],
+    );
+    assert_eq!(
+        rows(&report),
+        [(
+            IndexedChanged,
+            Request,
+            Some("coupon_fee"),
+            Rule::FieldBecomesIndexedGroup,
+            BREAKING
+        )]
+    );
+    let report = diff_ops(
+        vec![v2(vec![], vec![string("coupon_$n")])],
+        vec![v2(
+            vec![],
+            vec![group("coupon_$n", vec![string("coupon_id_$n")])],
+        )],
+    );
+    assert_eq!(report.changes[0].rule, Rule::FieldBecomesIndexedGroup);
+    assert_eq!(report.changes.len(), 1, "{:#?}", report.changes);
+    // An unrelated plain field removed while a group is added is no flip.
+    let report = diff_ops(
+        vec![v2(vec![], vec![string("total_fee")])],
+        vec![v2(
+            vec![],
+            vec![group("coupon_$n", vec![string("coupon_id_$n")])],
+        )],
+    );
+    let rules: Vec<Rule> = report.changes.iter().map(|c| c.rule).collect();
+    assert_eq!(
+        rules,
+        [Rule::ResponseFieldAdded, Rule::ResponseFieldRemoved]
+    );
+}
+
+#[test]
+fn indexed_group_becomes_field() {
+    let report = diff_ops(
+        vec![v2(
+            vec![],
+            vec![group(
+                "coupon_$n",
+                vec![string("coupon_id_$n"), string("coupon_fee_$n")],
+            )],
+        )],
+        vec![v2(
+            vec![],
+            vec![string("coupon_id_0"), string("coupon_fee_0")],
+        )],
+    );
+    assert_eq!(
+        rows(&report),
+        [
+            (
+                IndexedChanged,
+                Location::Response,
+                Some("coupon_id_0"),
+                Rule::IndexedGroupBecomesField,
+                BREAKING
+            ),
+            (
+                IndexedChanged,
+                Location::Response,
+                Some("coupon_fee_0"),
+                Rule::IndexedGroupBecomesField,
+                BREAKING
+            ),
+        ]
+    );
+}
+
+#[test]
+fn indexed_group_renamed() {
+    // A template of another prefix joins: the group's name (and `Vec` member) changes; it stays
+    // paired by its index, and the new template is an element member added.
+    let report = diff_ops(
+        vec![v2(
+            vec![],
+            vec![group("coupon_$n", vec![string("coupon_id_$n")])],
+        )],
+        vec![v2(
+            vec![],
+            vec![group(
+                "$n",
+                vec![string("coupon_id_$n"), string("refund_id_$n")],
+            )],
+        )],
+    );
+    assert_eq!(
+        rows(&report),
+        [
+            (
+                IndexedChanged,
+                Location::Response,
+                Some("$n"),
+                Rule::IndexedGroupRenamed,
+                BREAKING
+            ),
+            (
+                FieldAdded,
+                Location::Response,
+                Some("$n.refund_id_$n"),
+                Rule::ResponseFieldAdded,
+                ADDITIVE
+            ),
+        ]
+    );
+    assert_eq!(report.changes[0].before, "coupon_$n");
+}
+
+#[test]
+fn encryption_aes_ecb_changed() {
+    let req_info = || required(string("req_info"));
+    let mut ecb = req_info();
+    ecb.encrypted = Some(Encryption::AesEcb);
+    let resource = vec![string("out_refund_no")];
+    let report = diff_events(
+        vec![v2_notification(vec![ecb.clone()], resource.clone())],
+        vec![v2_notification(vec![req_info()], vec![])],
+    );
+    assert_eq!(
+        rows(&report),
+        [
+            (
+                EncryptionChanged,
+                Location::Envelope,
+                Some("req_info"),
+                Rule::EncryptionAesEcbChanged,
+                BREAKING
+            ),
+            (
+                FieldRemoved,
+                Location::Response,
+                Some("out_refund_no"),
+                Rule::ResourceFieldRemoved,
+                BREAKING
+            ),
+        ]
+    );
+    assert_eq!(report.changes[0].operation, "v2/refund-processed");
+    // In an answer too, and from one marker to another.
+    let mut gcm = req_info();
+    gcm.encrypted = Some(Encryption::AesGcm);
+    let report = diff_ops(vec![v2(vec![], vec![ecb])], vec![v2(vec![], vec![gcm])]);
+    assert_eq!(report.changes[0].rule, Rule::EncryptionAesEcbChanged);
+    assert!(report.changes[0].breaking);
+}
+
+#[test]
+fn json_encoding_changed() {
+    let detail = || json_string("detail", vec![required(string("goods_id"))]);
+    let report = diff_ops(
+        vec![v2(vec![detail()], vec![])],
+        vec![v2(vec![json_encoded(detail())], vec![])],
+    );
+    assert_eq!(
+        rows(&report),
+        [(
+            EncodingChanged,
+            Request,
+            Some("detail"),
+            Rule::JsonEncodingChanged,
+            BREAKING
+        )]
+    );
+    assert_eq!(report.changes[0].after, "by-json_encode");
+    // The content of a v2 JSON element is generated: its members follow the field rules ...
+    let mut wider = json_encoded(detail());
+    wider
+        .decoded
+        .as_mut()
+        .unwrap()
+        .fields
+        .push(string("goods_name"));
+    let report = diff_ops(
+        vec![v2(
+            vec![json_encoded(detail())],
+            vec![json_encoded(detail())],
+        )],
+        vec![v2(vec![wider.clone()], vec![wider])],
+    );
+    assert_eq!(
+        rows(&report),
+        [
+            (
+                FieldAdded,
+                Request,
+                Some("detail.goods_name"),
+                Rule::RequestFieldAddedOptional,
+                ADDITIVE
+            ),
+            (
+                FieldAdded,
+                Location::Response,
+                Some("detail.goods_name"),
+                Rule::ResponseFieldAdded,
+                ADDITIVE
+            ),
+        ]
+    );
+    // ... while in v3 the marker and the content are documentation.
+    let mut v3_new = json_encoded(detail());
+    v3_new
+        .decoded
+        .as_mut()
+        .unwrap()
+        .fields
+        .push(required(string("goods_name")));
+    let report = diff_ops(vec![post(vec![detail()])], vec![post(vec![v3_new])]);
+    assert_eq!(
+        rows(&report),
+        [(
+            FieldAdded,
+            Request,
+            Some("detail.goods_name"),
+            Rule::DocumentationOnly,
+            ADDITIVE
+        )]
+    );
+}
+
+#[test]
+fn v2_and_v3_never_pair() {
+    // The same method and path (and event type) in the other API version is another call.
+    let mut v3 = v2(vec![], vec![]);
+    v3.api_version = ApiVersion::V3;
+    let report = diff_ops(vec![v3], vec![v2(vec![], vec![])]);
+    let kinds: Vec<(ChangeKind, bool)> = report
+        .changes
+        .iter()
+        .map(|c| (c.change, c.breaking))
+        .collect();
+    assert_eq!(
+        kinds,
+        [(OperationRemoved, BREAKING), (OperationAdded, ADDITIVE)]
+    );
+
+    let mut v3_event = notification("refund-processed", vec![]);
+    v3_event.source = "webhook/v3/refund-processed.md".to_owned();
+    let v2_event = v2_notification(vec![], vec![]);
+    let report = diff_events(vec![v3_event.clone()], vec![v2_event.clone()]);
+    let events: Vec<(&str, ChangeKind)> = report
+        .changes
+        .iter()
+        .map(|c| (c.operation.as_str(), c.change))
+        .collect();
+    assert_eq!(
+        events,
+        [
+            ("refund-processed", NotificationRemoved),
+            ("v2/refund-processed", NotificationAdded)
+        ]
+    );
+    // Both in one tree: neither hides the other.
+    let both = || vec![v3_event.clone(), v2_event.clone()];
+    assert_eq!(diff_events(both(), both()), Report::default());
+    let report = diff_events(both(), vec![v2_event.clone()]);
+    assert_eq!(report.changes.len(), 1);
+    assert_eq!(report.changes[0].operation, "refund-processed");
 }
 
 // ---- the rules as a whole ---------------------------------------------------------------

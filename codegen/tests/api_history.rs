@@ -60,6 +60,7 @@ fn every_update_diffs_without_unexpected_errors() {
     let updates = updates(&history);
     assert!(!updates.is_empty(), "no updates in {}", history.display());
     let mut errors = BTreeSet::new();
+    let mut v2_updates = BTreeSet::new();
     for update in &updates {
         let report = diff_update(update);
         for error in &report.errors {
@@ -81,7 +82,23 @@ fn every_update_diffs_without_unexpected_errors() {
                     | ChangeKind::OperationRemoved
                     | ChangeKind::NotificationAdded
                     | ChangeKind::NotificationRemoved
+                    | ChangeKind::SecurityChanged
+                    | ChangeKind::NoncelessChanged
+                    | ChangeKind::FragmentChanged
             );
+            // An APIv2 page is only ever compared with an APIv2 page.
+            if let (Some(old), Some(new)) = (&change.old, &change.new) {
+                assert_eq!(is_v2(old), is_v2(new), "{change:?}");
+            }
+            if is_v2(
+                change
+                    .old
+                    .as_deref()
+                    .or(change.new.as_deref())
+                    .unwrap_or_default(),
+            ) {
+                v2_updates.insert(name(update));
+            }
             // Field changes name a field; the field-less ones are operation-level or a body
             // (answer) that changes kind. Only added (removed) operations lack an old (new) side.
             if operation_level {
@@ -113,7 +130,16 @@ fn every_update_diffs_without_unexpected_errors() {
         errors, expected,
         "page errors differ from fixtures/api_history_expected_errors.txt"
     );
-    eprintln!("{} updates diffed", updates.len());
+    eprintln!(
+        "{} updates diffed; v2 pages changed in {:?}",
+        updates.len(),
+        v2_updates
+    );
+}
+
+/// A `file:line` of a page under a `v2/` directory (`v2/pay/micropay.md`, `webhook/v2/…`).
+fn is_v2(at: &str) -> bool {
+    at.starts_with("v2/") || at.contains("/v2/")
 }
 
 /// A reviewed dozen: each kind of change at least once, a prose-only update, an update with

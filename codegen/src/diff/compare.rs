@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::emit::RUNTIME_HEADERS;
-use crate::ir::{BodyKind, Field, FieldType, Notification, Operation, ResponseKind};
+use crate::ir::{ApiVersion, BodyKind, Field, FieldType, Notification, Operation, ResponseKind};
 
 use super::fields::{Level, Walk};
 use super::report::{Change, ChangeKind, Location};
@@ -48,12 +48,15 @@ fn at(source: &str, line: u32) -> Option<String> {
 /// Every change between two versions of one operation.
 pub fn operations(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
     let name = operation_name(new);
+    flags(&name, old, new, out);
+    let v2 = new.api_version == ApiVersion::V2;
     let mut walk = |location: Location, old_level: Level<'_>, new_level: Level<'_>| {
         Walk {
             operation: &name,
             location,
             old_source: &old.source,
             new_source: &new.source,
+            v2,
             out: &mut *out,
         }
         .level("", &old_level, &new_level);
@@ -107,6 +110,7 @@ pub fn operations(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
             location: Location::Response,
             old_source: &old.source,
             new_source: &new.source,
+            v2,
             out: &mut *out,
         };
         walk.level(
@@ -125,6 +129,53 @@ pub fn operations(old: &Operation, new: &Operation, out: &mut Vec<Change>) {
             lines.0,
             lines.1,
         ));
+    }
+}
+
+/// The APIv2 operation flags: `security`, `nonceless`, `fragment`.
+fn flags(name: &str, old: &Operation, new: &Operation, out: &mut Vec<Change>) {
+    let lines = || (at(&old.source, old.line), at(&new.source, new.line));
+    let mut push = |kind: ChangeKind, rule: Rule, before: Value, after: Value| {
+        let (old_at, new_at) = lines();
+        out.push(operation_change(
+            name.to_owned(),
+            Location::Operation,
+            kind,
+            rule,
+            before,
+            after,
+            old_at,
+            new_at,
+        ));
+    };
+    if old.security != new.security {
+        let rule = if new.security {
+            Rule::SecurityAdded
+        } else {
+            Rule::SecurityRemoved
+        };
+        push(
+            ChangeKind::SecurityChanged,
+            rule,
+            json!(old.security),
+            json!(new.security),
+        );
+    }
+    if old.nonceless != new.nonceless {
+        push(
+            ChangeKind::NoncelessChanged,
+            Rule::NoncelessChanged,
+            json!(old.nonceless),
+            json!(new.nonceless),
+        );
+    }
+    if old.fragment != new.fragment {
+        push(
+            ChangeKind::FragmentChanged,
+            Rule::FragmentChanged,
+            json!(old.fragment),
+            json!(new.fragment),
+        );
     }
 }
 
@@ -191,12 +242,32 @@ fn headers(fields: &[Field], line: u32) -> Level<'_> {
 }
 
 /// Every change between two versions of one notification event's resource.
+/// An APIv2 notification's XML body is compared too: its elements are what the handler reads
+/// (a v3 envelope is a runtime type).
 pub fn notifications(key: &str, old: &Notification, new: &Notification, out: &mut Vec<Change>) {
+    let v2 = new.api_version == ApiVersion::V2;
+    if v2 {
+        let shape = Parent::Struct { default: true };
+        Walk {
+            operation: key,
+            location: Location::Envelope,
+            old_source: &old.source,
+            new_source: &new.source,
+            v2,
+            out: &mut *out,
+        }
+        .level(
+            "",
+            &Level::root(&old.envelope, Slot::Resource, shape, old.line),
+            &Level::root(&new.envelope, Slot::Resource, shape, new.line),
+        );
+    }
     Walk {
         operation: key,
         location: Location::Response,
         old_source: &old.source,
         new_source: &new.source,
+        v2,
         out,
     }
     .level("", &resource(old), &resource(new));

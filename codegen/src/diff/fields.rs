@@ -3,7 +3,8 @@
 
 use serde_json::{Value, json};
 
-use crate::ir::{Encryption, Field, FieldType, ItemType};
+use crate::indexed;
+use crate::ir::{Encoding, Encryption, Field, FieldType, ItemType};
 
 use super::report::{Change, ChangeKind, Location};
 use super::rules::{self, Parent, Rule, Slot};
@@ -28,8 +29,9 @@ impl<'a> Level<'a> {
     }
 
     /// The children of `field`, which sits in `slot`: its members, the members of its one-of
-    /// alternatives not among them, and the fields of its decoded content.
-    pub fn children(field: &'a Field, slot: Slot) -> Level<'a> {
+    /// alternatives not among them, and the fields of its decoded content (generated for an
+    /// APIv2 (`v2`) `by-json_encode` element, documentation elsewhere).
+    pub fn children(field: &'a Field, slot: Slot, v2: bool) -> Level<'a> {
         let resource = slot == Slot::Resource;
         let has_members =
             !field.fields.is_empty() || (resource && field.variants.iter().any(|v| !v.is_empty()));
@@ -47,9 +49,21 @@ impl<'a> Level<'a> {
             Slot::DocOnly
         };
         // A multipart part's decoded content is the `meta` struct; elsewhere it is prose.
-        let decoded = field.decoded.as_deref();
-        let meta = slot == Slot::Part && decoded.is_some_and(|d| !d.fields.is_empty());
-        let decoded_slot = if meta { Slot::Meta } else { Slot::DocOnly };
+        // The decrypted content of a v2 notification's encrypted element is its resource,
+        // compared on its own.
+        let resource_element = v2 && resource && field.encrypted.is_some();
+        let decoded = field.decoded.as_deref().filter(|_| !resource_element);
+        let documented = decoded.is_some_and(|d| !d.fields.is_empty());
+        let meta = slot == Slot::Part && documented;
+        // An APIv2 JSON-in-a-string element is a struct carried as JSON text (`JsonText`).
+        let json_text = v2 && slot.typed() && json_encoded(field) && documented;
+        let decoded_slot = if meta {
+            Slot::Meta
+        } else if json_text {
+            slot
+        } else {
+            Slot::DocOnly
+        };
 
         let mut members: Vec<(&Field, Slot)> = Vec::new();
         let mut push = |field: &'a Field, slot: Slot| {
@@ -75,7 +89,7 @@ impl<'a> Level<'a> {
             Parent::Struct {
                 default: rules::struct_is_default(&field.fields),
             }
-        } else if meta {
+        } else if meta || json_text {
             Parent::Struct {
                 default: rules::struct_is_default(decoded.map_or(&[][..], |d| &d.fields)),
             }
@@ -96,36 +110,179 @@ pub struct Walk<'a> {
     pub location: Location,
     pub old_source: &'a str,
     pub new_source: &'a str,
+    /// An APIv2 operation or notification: its JSON-in-a-string content is generated.
+    pub v2: bool,
     pub out: &'a mut Vec<Change>,
+}
+
+/// How the members of two levels correspond.
+struct Matching {
+    /// For each new member, the old member it continues, by index.
+    paired: Vec<Option<usize>>,
+    /// `(old, new)`: an old plain field that turned into (an element of) a new numbered
+    /// template group, or an old group that turned into a new plain field.
+    flipped: Vec<(usize, usize)>,
+}
+
+impl Matching {
+    /// Members match by wire name; then a numbered template group by its index (its name
+    /// follows the common prefix of its templates); then what is left of plain fields and
+    /// groups by [`belongs`] (`coupon_fee_0` or `coupon_fee` to the group of `coupon_fee_$n`).
+    fn new(old: &Level<'_>, new: &Level<'_>) -> Matching {
+        let mut paired: Vec<Option<usize>> = new
+            .members
+            .iter()
+            .map(|(n, _)| old.members.iter().position(|(o, _)| o.name == n.name))
+            .collect();
+        let free_old = |paired: &[Option<usize>], i: usize| {
+            !paired.contains(&Some(i))
+                && !new
+                    .members
+                    .iter()
+                    .any(|(n, _)| n.name == old.members[i].0.name)
+        };
+        for (j, (n, _)) in new.members.iter().enumerate() {
+            let Some(index) = n.indexed.as_ref().filter(|_| paired[j].is_none()) else {
+                continue;
+            };
+            paired[j] = (0..old.members.len()).find(|&i| {
+                free_old(&paired, i) && old.members[i].0.indexed.as_ref() == Some(index)
+            });
+        }
+        // An old plain field flips into one group; a new plain field comes out of one group.
+        let mut flipped: Vec<(usize, usize)> = Vec::new();
+        for (j, (n, _)) in new.members.iter().enumerate() {
+            if paired[j].is_some() {
+                continue;
+            }
+            for (i, (o, _)) in old.members.iter().enumerate() {
+                let flips = match (o.indexed.is_some(), n.indexed.is_some()) {
+                    (false, true) => belongs(&o.name, n),
+                    (true, false) => belongs(&n.name, o),
+                    _ => false,
+                };
+                let taken = flipped.iter().any(|&(x, _)| x == i) && o.indexed.is_none();
+                if flips && !taken && free_old(&paired, i) {
+                    flipped.push((i, j));
+                    if n.indexed.is_none() {
+                        break;
+                    }
+                }
+            }
+        }
+        Matching { paired, flipped }
+    }
+}
+
+/// Whether the plain field `name` stands for (an element of) the numbered template `group`:
+/// its name, its stem (`coupon_id` for `coupon_id_$n`), or one of its templates, by stem or
+/// numbered (`coupon_fee_0` for `coupon_fee_$n`).
+fn belongs(name: &str, group: &Field) -> bool {
+    let stem = indexed::stem(&group.name);
+    name == group.name
+        || (!stem.is_empty() && name == stem)
+        || group.fields.iter().any(|template| {
+            name == indexed::stem(&template.name)
+                || numbered(name, &template.name)
+                || (template.indexed.is_some() && belongs(name, template))
+        })
+}
+
+/// `coupon_refund_id_0_1` is an element name of the template `coupon_refund_id_$n_$m`.
+fn numbered(name: &str, template: &str) -> bool {
+    let (names, templates): (Vec<&str>, Vec<&str>) =
+        (name.split('_').collect(), template.split('_').collect());
+    names.len() == templates.len()
+        && templates.iter().any(|t| t.starts_with('$'))
+        && names.iter().zip(&templates).all(|(n, t)| {
+            if t.starts_with('$') {
+                !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            } else {
+                n == t
+            }
+        })
+}
+
+fn json_encoded(field: &Field) -> bool {
+    field.encoded == Some(Encoding::JsonEncode)
 }
 
 impl Walk<'_> {
     /// Compares two levels whose members are named from `prefix` (`""` or `a.b.`).
     pub fn level(&mut self, prefix: &str, old: &Level<'_>, new: &Level<'_>) {
-        for &(n, new_slot) in &new.members {
-            match old.members.iter().find(|(o, _)| o.name == n.name) {
+        let matching = Matching::new(old, new);
+        for (j, &(n, new_slot)) in new.members.iter().enumerate() {
+            let flips: Vec<usize> = matching
+                .flipped
+                .iter()
+                .filter(|&&(_, x)| x == j)
+                .map(|&(i, _)| i)
+                .collect();
+            match matching.paired[j].map(|i| old.members[i]) {
                 // A member that starts or stops being generated is added or removed, as
                 // far as the Rust API goes.
-                Some(&(o, old_slot)) if old_slot == Slot::DocOnly && new_slot != Slot::DocOnly => {
+                Some((o, old_slot)) if old_slot == Slot::DocOnly && new_slot != Slot::DocOnly => {
                     self.added(prefix, n, new_slot, old.shape, o.line)
                 }
-                Some(&(o, old_slot)) if old_slot != Slot::DocOnly && new_slot == Slot::DocOnly => {
+                Some((o, old_slot)) if old_slot != Slot::DocOnly && new_slot == Slot::DocOnly => {
                     self.removed(prefix, o, old_slot, n.line)
                 }
-                Some(&(o, old_slot)) => self.pair(prefix, o, old_slot, n, new_slot),
+                Some((o, old_slot)) => self.pair(prefix, o, old_slot, n, new_slot),
+                None if !flips.is_empty() => {
+                    for i in flips {
+                        let (o, old_slot) = old.members[i];
+                        self.flipped(prefix, o, old_slot, n, new_slot);
+                    }
+                }
                 None => self.added(prefix, n, new_slot, old.shape, old.line),
             }
         }
-        for &(o, old_slot) in &old.members {
-            if !new.members.iter().any(|(n, _)| n.name == o.name) {
+        for (i, &(o, old_slot)) in old.members.iter().enumerate() {
+            let continued =
+                matching.paired.contains(&Some(i)) || matching.flipped.iter().any(|&(x, _)| x == i);
+            if !continued {
                 self.removed(prefix, o, old_slot, new.line);
             }
         }
     }
 
+    /// A plain field that turned into a numbered template group, or back (`old` and `new`
+    /// name the field and the group, whichever way).
+    fn flipped(&mut self, prefix: &str, old: &Field, old_slot: Slot, new: &Field, slot: Slot) {
+        let slot = if old_slot == Slot::DocOnly {
+            old_slot
+        } else {
+            slot
+        };
+        let to_group = new.indexed.is_some();
+        let plain = if to_group { old } else { new };
+        self.push(
+            &format!("{prefix}{}", plain.name),
+            ChangeKind::IndexedChanged,
+            rules::indexed_changed(slot, to_group),
+            (old.line, new.line),
+            json!(old.name),
+            json!(new.name),
+        );
+    }
+
     fn pair(&mut self, prefix: &str, old: &Field, old_slot: Slot, new: &Field, slot: Slot) {
         let path = format!("{prefix}{}", new.name);
         let lines = (old.line, new.line);
+        if old.indexed.is_some() != new.indexed.is_some() {
+            // The whole type changes: nothing below compares.
+            return self.flipped(prefix, old, old_slot, new, slot);
+        }
+        if old.name != new.name {
+            self.push(
+                &path,
+                ChangeKind::IndexedChanged,
+                rules::indexed_renamed(slot),
+                lines,
+                json!(old.name),
+                json!(new.name),
+            );
+        }
         if old.required != new.required {
             let rule = rules::required_changed(slot);
             self.push(
@@ -167,7 +324,7 @@ impl Walk<'_> {
             }
         }
         if old.encrypted != new.encrypted {
-            let rule = rules::encryption_changed(slot);
+            let rule = rules::encryption_marker_changed(slot, old.encrypted, new.encrypted);
             self.push(
                 &path,
                 ChangeKind::EncryptionChanged,
@@ -177,8 +334,19 @@ impl Walk<'_> {
                 encryption_name(new.encrypted),
             );
         }
-        let old_children = Level::children(old, old_slot);
-        let new_children = Level::children(new, slot);
+        if self.v2 && json_encoded(old) != json_encoded(new) {
+            // The type changes between `String` and a struct: its content is not compared.
+            return self.push(
+                &path,
+                ChangeKind::EncodingChanged,
+                rules::json_encoding_changed(slot),
+                lines,
+                encoding_name(old.encoded),
+                encoding_name(new.encoded),
+            );
+        }
+        let old_children = Level::children(old, old_slot, self.v2);
+        let new_children = Level::children(new, slot, self.v2);
         self.level(&format!("{path}."), &old_children, &new_children);
     }
 
@@ -262,6 +430,12 @@ fn item_name(item: ItemType) -> &'static str {
 /// `{"type": "object[]", "required": true}`: what an added or removed field was.
 fn shape_of(field: &Field) -> Value {
     json!({"type": type_name(field), "required": field.required})
+}
+
+fn encoding_name(encoding: Option<Encoding>) -> Value {
+    encoding.map_or(Value::Null, |e| {
+        serde_json::to_value(e).unwrap_or(Value::Null)
+    })
 }
 
 fn encryption_name(encryption: Option<Encryption>) -> Value {

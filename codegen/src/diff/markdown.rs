@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use super::report::{Change, ChangeKind, Location, Report, Side};
+use super::rules::Rule;
 
 /// Renders `report`; `old` and `new` name the trees in the summary line.
 pub fn render(report: &Report, old: &str, new: &str) -> String {
@@ -167,6 +168,35 @@ fn describe(change: &Change) -> String {
         ChangeKind::EncryptionChanged => {
             format!("encryption {} → {}", marker(before), marker(after))
         }
+        ChangeKind::SecurityChanged => {
+            format!("client certificate {} → {}", needed(before), needed(after))
+        }
+        ChangeKind::NoncelessChanged => format!("`nonce_str` {} → {}", nonce(before), nonce(after)),
+        ChangeKind::FragmentChanged => {
+            format!("URL fragment {} → {}", marker(before), marker(after))
+        }
+        ChangeKind::EncodingChanged => {
+            format!("encoding {} → {}", marker(before), marker(after))
+        }
+        ChangeKind::IndexedChanged => match change.rule {
+            Rule::IndexedGroupRenamed => {
+                format!(
+                    "template group renamed `{}` → `{}`",
+                    text(before),
+                    text(after)
+                )
+            }
+            Rule::IndexedGroupBecomesField => format!(
+                "template group `{}` → field `{}`",
+                text(before),
+                text(after)
+            ),
+            _ => format!(
+                "field `{}` → template group `{}`",
+                text(before),
+                text(after)
+            ),
+        },
     }
 }
 
@@ -187,6 +217,22 @@ fn presence(required: &Value) -> &'static str {
         "required"
     } else {
         "optional"
+    }
+}
+
+fn needed(value: &Value) -> &'static str {
+    if value.as_bool() == Some(true) {
+        "required"
+    } else {
+        "not required"
+    }
+}
+
+fn nonce(nonceless: &Value) -> &'static str {
+    if nonceless.as_bool() == Some(true) {
+        "not sent"
+    } else {
+        "signed"
     }
 }
 

@@ -18,8 +18,15 @@
 //! - The diff works on the IR, per operation: models shared between operations (`models:`) and
 //!   types shared within an area are emitter details that do not show.
 //! - Not compared: prose (summaries, descriptions, links, notices), `base_uri`, the `format`
-//!   hint, the named model, a notification's envelope, headers and reply (runtime types); a
+//!   hint, the named model, a v3 notification's envelope, headers and reply (runtime types); a
 //!   notification's resource is compared as the `response` of its event type.
+//! - APIv2: a v2 operation or notification never pairs with a v3 one (v2 events are keyed
+//!   `v2/…`). The flags `security`, `nonceless` and `fragment` are compared (location
+//!   `operation`); a v2 notification's XML body is compared too (location `envelope`). A
+//!   numbered template group (`coupon_$n`) is a member whose children are its element templates
+//!   (the element struct of its `Vec`); it pairs by its index when its name changes, and with
+//!   the plain fields it replaces (`coupon_fee`, `coupon_fee_0`) or that replace it. The content
+//!   of a v2 `by-json_encode` element is generated (`JsonText`), so it counts as children.
 //!
 //! # Breaking rules
 //!
@@ -42,8 +49,8 @@
 //! |---|---|---|---|
 //! | `operation-added` | an operation is added | additive | a new chain method; nothing existing changes |
 //! | `operation-removed` | an operation is removed | **breaking** | its chain method and types disappear |
-//! | `request-body-kind-changed` | the request body changes kind (JSON, multipart, none) | **breaking** | the method's parameters change |
-//! | `response-kind-changed` | the answer changes kind (JSON, empty, binary) | **breaking** | the call's output type changes |
+//! | `request-body-kind-changed` | the request body changes kind (JSON, XML, multipart, none) | **breaking** | the method's parameters change |
+//! | `response-kind-changed` | the answer changes kind (JSON, XML, v2 download, empty, binary) | **breaking** | the call's output type changes |
 //! | `notification-added` | a notification event type is added | additive | a new `Event` variant; `Event` is `#[non_exhaustive]` and unknown events were `Event::Unknown` |
 //! | `notification-removed` | a notification event type is removed | **breaking** | its `Event` variant and `Resource` type disappear |
 //! | `request-field-added-required` | a required request field (body, query or header) is added | **breaking** | every caller must now set it: struct literals stop compiling, and `..Default::default()` would send an empty value the API rejects |
@@ -73,7 +80,16 @@
 //! | `multipart-part-changed` | a multipart part is added, removed or changes type | **breaking** | the method's arguments change |
 //! | `multipart-part-detail` | a multipart part changes its required flag, values or encryption | additive | every part is a required argument whatever the docs say |
 //! | `runtime-header` | a header the runtime sets (`Wechatpay-Serial`, `Authorization`, `Accept`, `Content-Type`, `User-Agent`) changes | additive | it is not part of the generated API |
-//! | `documentation-only` | anything changes in documented-but-not-generated content: the decoded content of a JSON-in-a-string field, one-of alternatives of an operation's field | additive | the generated types do not change |
+//! | `security-added` | an APIv2 operation starts requiring the merchant's API client certificate (`security`) | **breaking** | a client built without a client certificate has the call refused in the TLS handshake: callers must now configure one |
+//! | `security-removed` | an APIv2 operation stops requiring the merchant's API client certificate | additive | a client that has a certificate keeps working; one without now succeeds too |
+//! | `nonceless-changed` | an APIv2 operation's `nonceless` flag flips (its signed parameters stop or start carrying `nonce_str`) | additive | the runtime adds or omits `nonce_str` from the regenerated `OperationSpec` and callers never set it: their code is unchanged (a wire signing change, shown for review) |
+//! | `fragment-changed` | an APIv2 redirect's fixed URL fragment (`#wechat_redirect`) is added, removed or changed | additive | the runtime appends the regenerated fragment; no type changes |
+//! | `field-becomes-indexed-group` | a request, response or resource field turns into a numbered template group (`coupon_fee` or `coupon_fee_0` into `coupon_fee_$n`) | **breaking** | its Rust type changes from a scalar member to a `Vec` of element structs |
+//! | `indexed-group-becomes-field` | a numbered template group turns back into a plain field | **breaking** | its Rust type changes from a `Vec` of element structs to a scalar member |
+//! | `indexed-group-renamed` | a numbered template group's name changes (the common prefix of its templates, e.g. when a template of another prefix joins) | **breaking** | the `Vec` member named after the group (`coupon_list`) is renamed; element templates added or removed are judged by the field rules |
+//! | `encryption-aes-ecb-changed` | a field gains or loses the `by-aes-ecb` encryption marker (an APIv2 `req_info`) | **breaking** | the generated type changes between the element's ciphertext `String` and the decrypted struct |
+//! | `json-encoding-changed` | an APIv2 request, response or resource field gains or loses `encoded: by-json_encode` | **breaking** | its Rust type changes between `String` and the struct of its JSON content (v2 JSON-in-a-string content is generated) |
+//! | `documentation-only` | anything changes in documented-but-not-generated content: the decoded content of a JSON-in-a-string field (APIv3), one-of alternatives of an operation's field | additive | the generated types do not change |
 //!
 //! Each rule is decided in [`rules`] and unit-tested on its own (`tests/api_diff_rules.rs`).
 

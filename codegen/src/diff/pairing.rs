@@ -1,10 +1,12 @@
 //! Matching the operations and notifications of two trees: by operation (`METHOD path`), not by
-//! file, so a page that moves (or changes format) is compared with itself.
+//! file, so a page that moves (or changes format) is compared with itself. An APIv2 operation
+//! or notification is never matched with an APIv3 one: they are different calls (and different
+//! generated modules) whatever their paths or event types.
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::frontend::Outcome;
-use crate::ir::{Method, Notification, Operation};
+use crate::ir::{ApiVersion, Method, Notification, Operation};
 use crate::spec_tree::PageResult;
 
 use super::report::{PageError, Side};
@@ -33,13 +35,13 @@ impl<'a> Tree<'a> {
             match &page.outcome {
                 Outcome::Page(ir) => {
                     for op in &ir.operations {
-                        if seen.insert((op.method, op.path.as_str())) {
+                        if seen.insert((op.api_version, op.method, op.path.as_str())) {
                             tree.operations.push(op);
                         }
                     }
                     for notification in &ir.notifications {
                         for event in &notification.event_types {
-                            let key = event_key(&notification.source, event);
+                            let key = event_key(notification, event);
                             if !tree.events.iter().any(|(k, _)| *k == key) {
                                 tree.events.push((key, notification));
                             }
@@ -63,8 +65,17 @@ impl<'a> Tree<'a> {
 
 /// A notification's event type, prefixed by its group (the directories below the last `v3`,
 /// `v2` or `webhook` directory) the way the emitter groups them: `TRANSACTION.SUCCESS`,
-/// `partner/TRANSACTION.SUCCESS`.
-pub fn event_key(source: &str, event: &str) -> String {
+/// `partner/TRANSACTION.SUCCESS`; an APIv2 one by `v2/` too (`v2/TRANSACTION.SUCCESS`, which
+/// is not the v3 event of that name).
+pub fn event_key(notification: &Notification, event: &str) -> String {
+    let key = group_key(&notification.source, event);
+    match notification.api_version {
+        ApiVersion::V3 => key,
+        ApiVersion::V2 => format!("v2/{key}"),
+    }
+}
+
+fn group_key(source: &str, event: &str) -> String {
     let directories: Vec<&str> = source.split('/').collect();
     let directories = &directories[..directories.len().saturating_sub(1)];
     let start = directories
@@ -97,10 +108,10 @@ pub type Pair<'a> = (Option<&'a Operation>, Option<&'a Operation>);
 /// unnamed, when that pairs exactly one with one (a renamed placeholder). Ordered by path and
 /// method (the new side's when both exist).
 pub fn operations<'a>(old: &Tree<'a>, new: &Tree<'a>) -> Vec<Pair<'a>> {
-    let exact = |tree: &Tree<'a>| -> BTreeMap<(Method, &'a str), &'a Operation> {
+    let exact = |tree: &Tree<'a>| -> BTreeMap<(ApiVersion, Method, &'a str), &'a Operation> {
         tree.operations
             .iter()
-            .map(|&op| ((op.method, op.path.as_str()), op))
+            .map(|&op| ((op.api_version, op.method, op.path.as_str()), op))
             .collect()
     };
     let (old_ops, mut new_ops) = (exact(old), exact(new));
@@ -113,7 +124,7 @@ pub fn operations<'a>(old: &Tree<'a>, new: &Tree<'a>) -> Vec<Pair<'a>> {
         }
     }
     let mut unmatched_new: Vec<&Operation> = new_ops.into_values().collect();
-    let key = |op: &Operation| (op.method, unnamed(&op.path));
+    let key = |op: &Operation| (op.api_version, op.method, unnamed(&op.path));
     for &o in &unmatched_old {
         let olds = unmatched_old.iter().filter(|x| key(x) == key(o)).count();
         let news: Vec<usize> = (0..unmatched_new.len())

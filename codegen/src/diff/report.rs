@@ -73,6 +73,8 @@ pub enum Location {
     Request,
     /// The answer; for a notification, its decrypted resource.
     Response,
+    /// The XML body of an APIv2 notification (its elements, the encrypted one included).
+    Envelope,
 }
 
 impl Location {
@@ -84,6 +86,7 @@ impl Location {
             Location::Header => "header",
             Location::Request => "request",
             Location::Response => "response",
+            Location::Envelope => "envelope",
         }
     }
 }
@@ -103,10 +106,15 @@ pub enum ChangeKind {
     EncryptionChanged,
     NotificationAdded,
     NotificationRemoved,
+    SecurityChanged,
+    NoncelessChanged,
+    FragmentChanged,
+    IndexedChanged,
+    EncodingChanged,
 }
 
 impl ChangeKind {
-    pub const ALL: [ChangeKind; 11] = [
+    pub const ALL: [ChangeKind; 16] = [
         ChangeKind::OperationAdded,
         ChangeKind::OperationRemoved,
         ChangeKind::FieldAdded,
@@ -118,6 +126,11 @@ impl ChangeKind {
         ChangeKind::EncryptionChanged,
         ChangeKind::NotificationAdded,
         ChangeKind::NotificationRemoved,
+        ChangeKind::SecurityChanged,
+        ChangeKind::NoncelessChanged,
+        ChangeKind::FragmentChanged,
+        ChangeKind::IndexedChanged,
+        ChangeKind::EncodingChanged,
     ];
 
     /// The kebab-case name of the JSON form.
@@ -134,6 +147,11 @@ impl ChangeKind {
             ChangeKind::EncryptionChanged => "encryption-changed",
             ChangeKind::NotificationAdded => "notification-added",
             ChangeKind::NotificationRemoved => "notification-removed",
+            ChangeKind::SecurityChanged => "security-changed",
+            ChangeKind::NoncelessChanged => "nonceless-changed",
+            ChangeKind::FragmentChanged => "fragment-changed",
+            ChangeKind::IndexedChanged => "indexed-changed",
+            ChangeKind::EncodingChanged => "encoding-changed",
         }
     }
 }

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::ir::{Field, FieldType, ItemType};
+use crate::ir::{Encryption, Field, FieldType, ItemType};
 
 /// Where a field lives in the generated Rust API, which decides what a change to it does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,7 +39,7 @@ pub enum Slot {
 
 impl Slot {
     /// Slots whose fields are members of generated structs.
-    fn typed(self) -> bool {
+    pub fn typed(self) -> bool {
         matches!(
             self,
             Slot::Request | Slot::Meta | Slot::Response | Slot::Resource
@@ -105,10 +105,10 @@ rules! {
         "an operation is removed",
         "its chain method and types disappear";
     RequestBodyKindChanged = "request-body-kind-changed", true,
-        "the request body changes kind (JSON, multipart, none)",
+        "the request body changes kind (JSON, XML, multipart, none)",
         "the method's parameters change";
     ResponseKindChanged = "response-kind-changed", true,
-        "the answer changes kind (JSON, empty, binary)",
+        "the answer changes kind (JSON, XML, v2 download, empty, binary)",
         "the call's output type changes";
     NotificationAdded = "notification-added", false,
         "a notification event type is added",
@@ -197,8 +197,35 @@ rules! {
     RuntimeHeader = "runtime-header", false,
         "a header the runtime sets (`Wechatpay-Serial`, `Authorization`, `Accept`, `Content-Type`, `User-Agent`) changes",
         "it is not part of the generated API";
+    SecurityAdded = "security-added", true,
+        "an APIv2 operation starts requiring the merchant's API client certificate (`security`)",
+        "a client built without a client certificate has the call refused in the TLS handshake: callers must now configure one";
+    SecurityRemoved = "security-removed", false,
+        "an APIv2 operation stops requiring the merchant's API client certificate",
+        "a client that has a certificate keeps working; one without now succeeds too";
+    NoncelessChanged = "nonceless-changed", false,
+        "an APIv2 operation's `nonceless` flag flips (its signed parameters stop or start carrying `nonce_str`)",
+        "the runtime adds or omits `nonce_str` from the regenerated `OperationSpec` and callers never set it: their code is unchanged (a wire signing change, shown for review)";
+    FragmentChanged = "fragment-changed", false,
+        "an APIv2 redirect's fixed URL fragment (`#wechat_redirect`) is added, removed or changed",
+        "the runtime appends the regenerated fragment; no type changes";
+    FieldBecomesIndexedGroup = "field-becomes-indexed-group", true,
+        "a request, response or resource field turns into a numbered template group (`coupon_fee` or `coupon_fee_0` into `coupon_fee_$n`)",
+        "its Rust type changes from a scalar member to a `Vec` of element structs";
+    IndexedGroupBecomesField = "indexed-group-becomes-field", true,
+        "a numbered template group turns back into a plain field",
+        "its Rust type changes from a `Vec` of element structs to a scalar member";
+    IndexedGroupRenamed = "indexed-group-renamed", true,
+        "a numbered template group's name changes (the common prefix of its templates, e.g. when a template of another prefix joins)",
+        "the `Vec` member named after the group (`coupon_list`) is renamed; element templates added or removed are judged by the field rules";
+    EncryptionAesEcbChanged = "encryption-aes-ecb-changed", true,
+        "a field gains or loses the `by-aes-ecb` encryption marker (an APIv2 `req_info`)",
+        "the generated type changes between the element's ciphertext `String` and the decrypted struct";
+    JsonEncodingChanged = "json-encoding-changed", true,
+        "an APIv2 request, response or resource field gains or loses `encoded: by-json_encode`",
+        "its Rust type changes between `String` and the struct of its JSON content (v2 JSON-in-a-string content is generated)";
     DocumentationOnly = "documentation-only", false,
-        "anything changes in documented-but-not-generated content: the decoded content of a JSON-in-a-string field, one-of alternatives of an operation's field",
+        "anything changes in documented-but-not-generated content: the decoded content of a JSON-in-a-string field (APIv3), one-of alternatives of an operation's field",
         "the generated types do not change";
 }
 
@@ -281,6 +308,46 @@ pub fn encryption_changed(slot: Slot) -> Rule {
         Slot::Meta | Slot::Resource => Rule::EncryptionChangedNotApplied,
         other if other.typed() => Rule::EncryptionChanged,
         other => detail(other),
+    }
+}
+
+/// The rule of a field that turns into a numbered template group (`to_group`) or back.
+pub fn indexed_changed(slot: Slot, to_group: bool) -> Rule {
+    match slot {
+        other if other.typed() && to_group => Rule::FieldBecomesIndexedGroup,
+        other if other.typed() => Rule::IndexedGroupBecomesField,
+        other => detail(other),
+    }
+}
+
+/// The rule of a numbered template group whose name changes.
+pub fn indexed_renamed(slot: Slot) -> Rule {
+    if slot.typed() {
+        Rule::IndexedGroupRenamed
+    } else {
+        detail(slot)
+    }
+}
+
+/// The rule of a field whose encryption marker changes to or from `old` → `new`.
+pub fn encryption_marker_changed(
+    slot: Slot,
+    old: Option<Encryption>,
+    new: Option<Encryption>,
+) -> Rule {
+    let aes_ecb = [old, new].contains(&Some(Encryption::AesEcb));
+    match slot {
+        other if other.typed() && aes_ecb => Rule::EncryptionAesEcbChanged,
+        other => encryption_changed(other),
+    }
+}
+
+/// The rule of an APIv2 field that gains or loses `encoded: by-json_encode`.
+pub fn json_encoding_changed(slot: Slot) -> Rule {
+    if slot.typed() {
+        Rule::JsonEncodingChanged
+    } else {
+        detail(slot)
     }
 }
 
@@ -377,6 +444,11 @@ mod tests {
                 enum_changed(slot, &field, &field, true),
                 enum_changed(slot, &field, &field, false),
                 encryption_changed(slot),
+                encryption_marker_changed(slot, None, Some(Encryption::AesEcb)),
+                indexed_changed(slot, true),
+                indexed_changed(slot, false),
+                indexed_renamed(slot),
+                json_encoding_changed(slot),
             ] {
                 assert!(!rule.breaking(), "{slot:?}: {rule:?}");
             }
