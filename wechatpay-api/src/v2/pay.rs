@@ -881,7 +881,7 @@ pub mod orderquery {
         }
         /// 查询订单 (query order)
         ///
-        /// Use it when a payment result notification is late or missing, or to follow a code payment that waits for the shopper; give transaction_id or out_trade_no (transaction_id wins when both are sent).
+        /// Use it when a payment result notification is late or missing, or to follow a code payment that waits for the shopper; give transaction_id or out_trade_no (transaction_id wins when both are sent). The payment details of the answer (payer, bank, amounts, transaction_id, time_end) come only once the order is paid; an unpaid or closed order answers with its state, out_trade_no and attach, so those details are optional here although the docs list them as always present.
         ///
         /// `POST /v2/pay/orderquery` (sent to `/pay/orderquery`)
         ///
@@ -1026,30 +1026,30 @@ pub mod orderquery {
         /// Terminal or device number of the order
         pub device_info: ::std::option::Option<::std::string::String>,
         /// Payer's ID under appid
-        pub openid: ::std::string::String,
+        pub openid: ::std::option::Option<::std::string::String>,
         /// Whether the payer follows the official account
         /// `Y` | `N` 枚举值之一
-        pub is_subscribe: PostResponseIsSubscribe,
+        pub is_subscribe: ::std::option::Option<PostResponseIsSubscribe>,
         /// Payer's ID under sub_appid
         pub sub_openid: ::std::option::Option<::std::string::String>,
         /// Whether the payer follows the sub-merchant's official account
         /// `Y` | `N` 枚举值之一
         pub sub_is_subscribe: ::std::option::Option<PostResponseSubIsSubscribe>,
         /// Payment type of the order
-        pub trade_type: ::std::string::String,
+        pub trade_type: ::std::option::Option<::std::string::String>,
         /// State of the order
         /// `SUCCESS` | `REFUND` | `NOTPAY` | `CLOSED` | `REVOKED` | `USERPAYING` | `PAYERROR` | `ACCEPT` 枚举值之一
         pub trade_state: PostResponseTradeState,
         /// Funding bank or balance code
-        pub bank_type: ::std::string::String,
+        pub bank_type: ::std::option::Option<::std::string::String>,
         /// Order amount in fen
-        pub total_fee: i64,
+        pub total_fee: ::std::option::Option<i64>,
         /// Amount to be settled in fen, after merchant-funded vouchers
         pub settlement_total_fee: ::std::option::Option<i64>,
         /// Currency of the order
         pub fee_type: ::std::option::Option<::std::string::String>,
         /// Amount the payer paid in cash, in fen
-        pub cash_fee: i64,
+        pub cash_fee: ::std::option::Option<i64>,
         /// Currency the payer paid in
         pub cash_fee_type: ::std::option::Option<::std::string::String>,
         /// Amount paid with vouchers in fen
@@ -1061,13 +1061,13 @@ pub mod orderquery {
         /// A numbered group: element `i` is the elements `coupon_type_$n`, `coupon_id_$n`, `coupon_fee_$n` with `$n` = `i` (from 0).
         pub coupon_list: ::std::vec::Vec<PostResponseCouponN>,
         /// WeChat Pay order number
-        pub transaction_id: ::std::string::String,
+        pub transaction_id: ::std::option::Option<::std::string::String>,
         /// Merchant order number
         pub out_trade_no: ::std::string::String,
         /// Merchant data from the order
         pub attach: ::std::option::Option<::std::string::String>,
         /// When the payment completed (yyyyMMddHHmmss)
-        pub time_end: ::std::string::String,
+        pub time_end: ::std::option::Option<::std::string::String>,
         /// Readable explanation of trade_state
         pub trade_state_desc: ::std::string::String,
         /// Promotions applied, as a JSON text
@@ -1085,16 +1085,16 @@ pub mod orderquery {
         "mch_id" required, sub_mch_id : "sub_mch_id" optional, nonce_str : "nonce_str"
         required, sign : "sign" required, result_code : "result_code" required, err_code
         : "err_code" optional, err_code_des : "err_code_des" optional, device_info :
-        "device_info" optional, openid : "openid" required, is_subscribe : "is_subscribe"
-        required, sub_openid : "sub_openid" optional, sub_is_subscribe :
-        "sub_is_subscribe" optional, trade_type : "trade_type" required, trade_state :
-        "trade_state" required, bank_type : "bank_type" required, total_fee : "total_fee"
-        required, settlement_total_fee : "settlement_total_fee" optional, fee_type :
-        "fee_type" optional, cash_fee : "cash_fee" required, cash_fee_type :
+        "device_info" optional, openid : "openid" optional, is_subscribe : "is_subscribe"
+        optional, sub_openid : "sub_openid" optional, sub_is_subscribe :
+        "sub_is_subscribe" optional, trade_type : "trade_type" optional, trade_state :
+        "trade_state" required, bank_type : "bank_type" optional, total_fee : "total_fee"
+        optional, settlement_total_fee : "settlement_total_fee" optional, fee_type :
+        "fee_type" optional, cash_fee : "cash_fee" optional, cash_fee_type :
         "cash_fee_type" optional, coupon_fee : "coupon_fee" optional, coupon_count :
         "coupon_count" optional, coupon_list : "coupon_$n" required, transaction_id :
-        "transaction_id" required, out_trade_no : "out_trade_no" required, attach :
-        "attach" optional, time_end : "time_end" required, trade_state_desc :
+        "transaction_id" optional, out_trade_no : "out_trade_no" required, attach :
+        "attach" optional, time_end : "time_end" optional, trade_state_desc :
         "trade_state_desc" required, promotion_detail : "promotion_detail" optional,
         consume_fee : "consume_fee" optional }
     );
@@ -1105,17 +1105,17 @@ pub mod orderquery {
         "sub_mch_id" optional Text, nonce_str : "nonce_str" required Text, sign : "sign"
         required Text, result_code : "result_code" required Text, err_code : "err_code"
         optional Text, err_code_des : "err_code_des" optional Text, device_info :
-        "device_info" optional Text, openid : "openid" required Text, is_subscribe :
-        "is_subscribe" required Text, sub_openid : "sub_openid" optional Text,
+        "device_info" optional Text, openid : "openid" optional Text, is_subscribe :
+        "is_subscribe" optional Text, sub_openid : "sub_openid" optional Text,
         sub_is_subscribe : "sub_is_subscribe" optional Text, trade_type : "trade_type"
-        required Text, trade_state : "trade_state" required Text, bank_type : "bank_type"
-        required Text, total_fee : "total_fee" required Text, settlement_total_fee :
+        optional Text, trade_state : "trade_state" required Text, bank_type : "bank_type"
+        optional Text, total_fee : "total_fee" optional Text, settlement_total_fee :
         "settlement_total_fee" optional Text, fee_type : "fee_type" optional Text,
-        cash_fee : "cash_fee" required Text, cash_fee_type : "cash_fee_type" optional
+        cash_fee : "cash_fee" optional Text, cash_fee_type : "cash_fee_type" optional
         Text, coupon_fee : "coupon_fee" optional Text, coupon_count : "coupon_count"
         optional Text, coupon_list : "coupon_$n" required Group, transaction_id :
-        "transaction_id" required Text, out_trade_no : "out_trade_no" required Text,
-        attach : "attach" optional Text, time_end : "time_end" required Text,
+        "transaction_id" optional Text, out_trade_no : "out_trade_no" required Text,
+        attach : "attach" optional Text, time_end : "time_end" optional Text,
         trade_state_desc : "trade_state_desc" required Text, promotion_detail :
         "promotion_detail" optional JsonText, consume_fee : "consume_fee" optional Text }
     );
