@@ -221,8 +221,8 @@ fn v2_request_parts(table: &Table, source: &str) -> Result<Parts, (u32, String)>
     Ok(Parts {
         event_types,
         headers,
-        envelope,
-        resource: resource.fields,
+        envelope: crate::indexed::group(envelope)?,
+        resource: crate::indexed::group(resource.fields)?,
         resource_variants: resource.variants,
     })
 }

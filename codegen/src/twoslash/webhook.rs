@@ -80,6 +80,10 @@ pub fn parse_v2(
             ));
         }
     }
+    let envelope =
+        crate::indexed::group(envelope).map_err(|(line, message)| error(line, message))?;
+    let resource =
+        crate::indexed::group(resource).map_err(|(line, message)| error(line, message))?;
     let event_types = match envelope.iter().find(|f| f.name == "event_type") {
         Some(f) if !f.enum_values.is_empty() => f.enum_values.clone(),
         Some(f) => {

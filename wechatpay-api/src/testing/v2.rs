@@ -27,7 +27,7 @@ use crate::runtime::keys::MerchantPrivateKey;
 use crate::runtime::operation::{FilePart, HttpMethod};
 use crate::runtime::sensitive_fields::transform_fields;
 use crate::runtime::v2::sign::{SIGN, SIGN_TYPE, sign, verify};
-use crate::runtime::v2::{ApiV2Key, Params, SignType, xml};
+use crate::runtime::v2::{ApiV2Key, NONCE_STR, Params, SignType, xml};
 
 /// How the next v2 answer goes wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,6 +330,15 @@ impl V2State {
             return fail(&message);
         }
         if route.signs_answer && misbehavior != Some(V2Misbehavior::MissingSign) {
+            // Signed answers carry their own nonce, as WeChat Pay's do.
+            if !answer.contains(NONCE_STR) {
+                match crate::runtime::signing::nonce() {
+                    Ok(nonce) => {
+                        answer.insert(NONCE_STR, nonce);
+                    }
+                    Err(e) => return fail(&e.to_string()),
+                }
+            }
             let signature = sign(&answer, sign_type, &self.key);
             answer.insert(SIGN, signature);
         }
