@@ -56,7 +56,8 @@ pub mod __private {
     pub use serde_json;
 }
 
-/// The README's Rust examples are compiled as doctests.
-#[cfg(doctest)]
+/// The README's Rust examples are compiled as doctests (they use the opt-in APIv2 modules too:
+/// `cargo test --all-features`, the project's test command, runs them).
+#[cfg(all(doctest, feature = "v2"))]
 #[doc = include_str!("../../README.md")]
 struct ReadmeExamples;
