@@ -2,8 +2,8 @@
 //! answers from `openssl` at test time, verification with the public key, and the exact JSON
 //! the front end receives.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+#[path = "support/openssl.rs"]
+mod openssl;
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
@@ -65,30 +65,8 @@ fn builder() -> ClientBuilder {
 /// `openssl dgst -sha256 -sign KEY` over `message`, base64; `None` when openssl is not on
 /// PATH.
 fn openssl_signature(message: &str) -> Option<String> {
-    let mut child = match Command::new("openssl")
-        .args(["dgst", "-sha256", "-sign", KEY_PATH])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => panic!("openssl did not start: {e}"),
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(message.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "openssl failed: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    Some(BASE64.encode(output.stdout))
+    openssl::run(&["dgst", "-sha256", "-sign", KEY_PATH], message.as_bytes())
+        .map(|signature| BASE64.encode(signature))
 }
 
 #[test]

@@ -2,8 +2,8 @@
 //! Operations are declared here as generated code declares them (`impl_params!` structs and
 //! an `Operation` impl with a static `OperationSpec`).
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+#[path = "support/openssl.rs"]
+mod openssl;
 
 use wechatpay_api::runtime::operation::PathArgs;
 use wechatpay_api::runtime::v2::{
@@ -243,32 +243,6 @@ fn client(server: &TestServer) -> Client {
         .unwrap()
 }
 
-/// `openssl dgst ARGS -r` over `message`, upper-case hex; `None` without openssl.
-fn openssl_hex(args: &[&str], message: &str) -> Option<String> {
-    let mut child = match Command::new("openssl")
-        .arg("dgst")
-        .args(args)
-        .arg("-r")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-    {
-        Ok(child) => child,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(e) => panic!("openssl did not start: {e}"),
-    };
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(message.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success());
-    let text = String::from_utf8(output.stdout).unwrap();
-    Some(text.split_whitespace().next().unwrap().to_ascii_uppercase())
-}
-
 /// The documented string to sign of recorded `params`, built here without the runtime.
 fn string_to_sign(params: &Params) -> String {
     let mut pairs: Vec<(&str, &str)> = params
@@ -317,7 +291,7 @@ async fn md5_signed_order_is_accepted_and_its_answer_decoded() {
     assert_eq!(sent.get("sign_type"), Some("MD5"));
     assert_eq!(sent.get("body"), Some("测试商品 & <礼品>"));
     assert_nonce(sent);
-    if let Some(expected) = openssl_hex(&["-md5"], &string_to_sign(sent)) {
+    if let Some(expected) = openssl::digest_hex(&["-md5"], string_to_sign(sent).as_bytes()) {
         assert_eq!(sent.get("sign"), Some(expected.as_str()));
     }
 }
@@ -342,9 +316,9 @@ async fn hmac_sha256_signed_order_is_accepted_and_verified_with_hmac() {
     let sent = &request.params;
     assert_eq!(sent.get("sign_type"), Some("HMAC-SHA256"));
     assert_eq!(sent.get("sign").map(str::len), Some(64));
-    if let Some(expected) = openssl_hex(
+    if let Some(expected) = openssl::digest_hex(
         &["-sha256", "-hmac", keys::APIV2_KEY],
-        &string_to_sign(sent),
+        string_to_sign(sent).as_bytes(),
     ) {
         assert_eq!(sent.get("sign"), Some(expected.as_str()));
     }

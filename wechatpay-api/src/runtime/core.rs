@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::client::{VerifiedResponse, reqwest_method};
 use super::error::{ApiError, ConfigItem, CryptoOperation, Error, ErrorAuthenticity, RequestPart};
+use super::form_data::{FormData, files_len};
 use super::key_store::KeyStore;
 use super::keys::MerchantPrivateKey;
 use super::operation::{FilePart, HttpMethod, RequestBodyKind, ResponseBodyKind};
@@ -370,45 +371,12 @@ fn multipart_body(
     meta: &[u8],
     files: &[(String, FilePart)],
 ) -> Result<Vec<u8>, Error> {
-    fn check(what: &str, text: &str) -> Result<(), Error> {
-        if text.contains(['"', '\r', '\n']) {
-            return Err(Error::request(
-                RequestPart::File,
-                format!(
-                    "multipart {what} `{}` contains a quote or line break",
-                    text.escape_debug()
-                ),
-            ));
-        }
-        Ok(())
-    }
-    let mut body = Vec::with_capacity(
-        meta.len()
-            + files
-                .iter()
-                .map(|(_, f)| f.bytes.len() + 200)
-                .sum::<usize>()
-            + 200,
-    );
-    body.extend_from_slice(format!("--{boundary}\r\nContent-Disposition: form-data; name=\"meta\"\r\nContent-Type: application/json\r\n\r\n").as_bytes());
-    body.extend_from_slice(meta);
-    body.extend_from_slice(b"\r\n");
+    let mut form = FormData::new(boundary, meta.len() + files_len(files));
+    form.field("meta", Some("application/json"), meta)?;
     for (name, part) in files {
-        check("part name", name)?;
-        check("file name", &part.file_name)?;
-        check("content type", &part.content_type)?;
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                part.file_name, part.content_type
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(&part.bytes);
-        body.extend_from_slice(b"\r\n");
+        form.file(name, part)?;
     }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Ok(body)
+    Ok(form.finish())
 }
 
 impl Core {

@@ -40,6 +40,7 @@ pub mod client_certificate;
 pub(crate) mod core;
 pub mod dynamic;
 pub mod error;
+mod form_data;
 pub mod http;
 pub mod key_store;
 pub mod keys;

@@ -11,6 +11,7 @@ use crate::runtime::core::{
     Core, PreparedRequest, USER_AGENT, fill_path, header_value, query_string,
 };
 use crate::runtime::error::{Error, RequestPart};
+use crate::runtime::form_data::{FormData, files_len};
 use crate::runtime::operation::FilePart;
 use crate::runtime::signing::nonce;
 
@@ -73,48 +74,12 @@ fn multipart_form(
     params: &Params,
     files: &[(String, FilePart)],
 ) -> Result<Vec<u8>, Error> {
-    fn check(what: &str, text: &str) -> Result<(), Error> {
-        if text.contains(['"', '\r', '\n']) {
-            return Err(Error::request(
-                RequestPart::File,
-                format!(
-                    "multipart {what} `{}` contains a quote or line break",
-                    text.escape_debug()
-                ),
-            ));
-        }
-        Ok(())
-    }
-    let mut body = Vec::with_capacity(
-        files
-            .iter()
-            .map(|(_, f)| f.bytes.len() + 200)
-            .sum::<usize>()
-            + params.len() * 100,
-    );
+    let mut form = FormData::new(boundary, files_len(files) + params.len() * 100);
     for (name, value) in params.iter() {
-        check("field name", name)?;
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n")
-                .as_bytes(),
-        );
-        body.extend_from_slice(value.as_bytes());
-        body.extend_from_slice(b"\r\n");
+        form.field(name, None, value.as_bytes())?;
     }
     for (name, part) in files {
-        check("part name", name)?;
-        check("file name", &part.file_name)?;
-        check("content type", &part.content_type)?;
-        body.extend_from_slice(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{}\"\r\nContent-Type: {}\r\n\r\n",
-                part.file_name, part.content_type
-            )
-            .as_bytes(),
-        );
-        body.extend_from_slice(&part.bytes);
-        body.extend_from_slice(b"\r\n");
+        form.file(name, part)?;
     }
-    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
-    Ok(body)
+    Ok(form.finish())
 }
