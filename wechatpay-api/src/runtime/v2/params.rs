@@ -15,7 +15,8 @@
 //!   Errors name the item by its position in the list: `hblist.hbinfo[1].amount`.
 //!
 //! Reading keeps the first error and hands back placeholders meanwhile, like
-//! [`fields::Object`](crate::fields::Object); errors name the element (`coupon_fee_1`).
+//! [`fields::Object`](crate::fields::Object); errors name the element (`coupon_fee_1`), never
+//! its text (it may be personal data).
 
 use std::collections::BTreeMap;
 
@@ -234,12 +235,12 @@ impl FromText for i64 {
     fn from_text(text: String) -> Result<Self, FieldError> {
         let digits = text.strip_prefix('-').unwrap_or(&text);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::new(format!(
-                "invalid integer text {text:?}, expected an integer (i64)"
-            )));
+            return Err(FieldError::new(
+                "invalid integer text, expected an integer (i64): an optional `-` and digits",
+            ));
         }
         text.parse()
-            .map_err(|_| FieldError::new(format!("integer {text:?} out of range for i64")))
+            .map_err(|_| FieldError::new("integer out of range for i64"))
     }
     fn placeholder() -> Self {
         0
@@ -257,9 +258,9 @@ impl FromText for bool {
         match text.as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(FieldError::new(format!(
-                "invalid boolean text {text:?}, expected `true` or `false`"
-            ))),
+            _ => Err(FieldError::new(
+                "invalid boolean text, expected `true` or `false`",
+            )),
         }
     }
     fn placeholder() -> Self {
@@ -276,7 +277,7 @@ impl ToText for Number {
 impl FromText for Number {
     fn from_text(text: String) -> Result<Self, FieldError> {
         text.parse()
-            .map_err(|_| FieldError::new(format!("invalid number text {text:?}")))
+            .map_err(|_| FieldError::new("invalid number text"))
     }
     fn placeholder() -> Self {
         Number::from(0)
