@@ -88,6 +88,11 @@ impl FieldError {
         self.within(Segment::Element(name))
     }
 
+    /// This error, inside item `index` of a v2 nested list.
+    pub(crate) fn within_index(self, index: usize) -> Self {
+        self.within(Segment::Index(index))
+    }
+
     /// The field path, outermost first (`amount.from[0].account`); empty at the top level.
     pub fn path(&self) -> String {
         let mut path = String::new();

@@ -8,8 +8,10 @@ use wechatpay_api::runtime::v2::{
     ApiV2Key, Params, SignType, V2Error, V2ErrorCode, V2Verification, V2WebhookError,
     V2WebhookHandler,
 };
+use wechatpay_api::runtime::v2::{sign, xml};
 use wechatpay_api::runtime::{Client, HttpMethod};
 use wechatpay_api::testing::{TestServer, V2Misbehavior, V2NotificationBuilder, V2Route, keys};
+use wechatpay_api::v2::mmpaymkttransfers::gethbinfo;
 use wechatpay_api::v2::mmpaysptrans::pay_bank;
 use wechatpay_api::v2::pay::{downloadbill, micropay, orderquery};
 use wechatpay_api::v2::secapi::pay::refund;
@@ -221,6 +223,109 @@ async fn a_refund_goes_over_mutual_tls_and_reads_its_voucher_refunds() {
     assert_eq!(answer.coupon_list[0].coupon_refund_fee, Some(6));
     let recorded = server.v2_requests();
     assert!(recorded[0].client_certificate.is_some());
+}
+
+/// A `gethbinfo` answer as WeChat Pay lays it out: unsigned, CDATA and layout whitespace, the
+/// receipts nested in `<hblist>`.
+fn red_packet_answer(receipts: &str) -> String {
+    format!(
+        "<xml>\n<return_code><![CDATA[SUCCESS]]></return_code>\n<return_msg><![CDATA[OK]]></return_msg>\n<result_code><![CDATA[SUCCESS]]></result_code>\n<mch_id><![CDATA[{}]]></mch_id>\n<detail_id><![CDATA[1000041701201504210000000001]]></detail_id>\n<mch_billno><![CDATA[PACKET-1]]></mch_billno>\n<status><![CDATA[RECEIVED]]></status>\n<send_type><![CDATA[API]]></send_type>\n<hb_type><![CDATA[GROUP]]></hb_type>\n<total_num>3</total_num>\n<total_amount>300</total_amount>\n<send_time><![CDATA[2026-12-01 10:00:00]]></send_time>\n<wishing><![CDATA[Happy new year]]></wishing>\n<hblist>{receipts}</hblist>\n</xml>",
+        keys::MERCHANT_ID
+    )
+}
+
+const TWO_RECEIPTS: &str = "\n<hbinfo>\n<openid><![CDATA[oTkV0t-receiver-1]]></openid>\n<amount>100</amount>\n<rcv_time><![CDATA[2026-12-01 10:00:05]]></rcv_time>\n</hbinfo>\n<hbinfo>\n<openid><![CDATA[oTkV0t-receiver-2]]></openid>\n<amount>200</amount>\n<rcv_time><![CDATA[2026-12-01 10:01:00]]></rcv_time>\n</hbinfo>\n";
+
+#[tokio::test]
+async fn red_packet_receipts_are_read_into_the_typed_list() {
+    let server = TestServer::builder()
+        .tls_with_client_auth()
+        .start()
+        .unwrap();
+    let route = || V2Route::new(HttpMethod::Post, "/mmpaymkttransfers/gethbinfo");
+    let client = client(&server);
+    let request = gethbinfo::PostRequest::new("PACKET-1", gethbinfo::PostRequestBillType::Mcht);
+    let query = || client.v2().mmpaymkttransfers().gethbinfo().post(&request);
+    let check = |answer: &gethbinfo::PostResponse| {
+        assert_eq!(answer.status, gethbinfo::PostResponseStatus::Received);
+        assert_eq!(answer.total_amount, 300);
+        let receipts = answer.hblist.as_ref().expect("the receipts");
+        let read: Vec<(&str, i64, &str)> = receipts
+            .iter()
+            .map(|r| (r.openid.as_str(), r.amount, r.rcv_time.as_str()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("oTkV0t-receiver-1", 100, "2026-12-01 10:00:05"),
+                ("oTkV0t-receiver-2", 200, "2026-12-01 10:01:00"),
+            ]
+        );
+    };
+
+    // The document as WeChat Pay sends it (its answers carry no `sign`), byte for byte.
+    let document = red_packet_answer(TWO_RECEIPTS);
+    server.v2_route(route().respond_bytes("text/plain", document.clone()));
+    check(&query().await.unwrap());
+    let sent = &server.v2_requests()[0];
+    assert!(sent.client_certificate.is_some());
+    assert_eq!(sent.params.get("mch_billno"), Some("PACKET-1"));
+    assert_eq!(sent.params.get("bill_type"), Some("MCHT"));
+
+    // The same elements written again by the test server as nested elements and signed: the
+    // `sign` covers the receipts and verifies.
+    let elements = xml::parse(document.as_bytes()).unwrap();
+    assert_eq!(elements.list("hblist").map(<[_]>::len), Some(2));
+    server.v2_route(route().respond(elements.clone()));
+    check(&query().await.unwrap());
+
+    // A `sign` covers the receipts: one over the text elements alone does not verify, and a
+    // receipt changed after signing is caught.
+    let key = ApiV2Key::new(keys::APIV2_KEY).unwrap();
+    let signed = |signed_over: &Params, receipts: &str| {
+        let sign = sign::sign(signed_over, SignType::Md5, &key);
+        red_packet_answer(receipts).replace("</xml>", &format!("<sign>{sign}</sign></xml>"))
+    };
+    server.v2_route(route().respond_bytes("text/plain", signed(&elements, TWO_RECEIPTS)));
+    check(&query().await.unwrap());
+    let mut text_only = elements.clone();
+    text_only.remove_list("hblist");
+    let changed = TWO_RECEIPTS.replacen("<amount>200</amount>", "<amount>2000</amount>", 1);
+    for document in [
+        signed(&text_only, TWO_RECEIPTS),
+        signed(&elements, &changed),
+    ] {
+        server.v2_route(route().respond_bytes("text/plain", document));
+        let error = query().await.unwrap_err();
+        assert!(
+            matches!(error.as_v2(), Some(V2Error::Signature { .. })),
+            "{error:?}"
+        );
+    }
+
+    // No receipts yet: the list is absent.
+    server.v2_route(route().respond_bytes("text/plain", red_packet_answer("")));
+    assert_eq!(query().await.unwrap().hblist, None);
+
+    // A receipt whose amount is no integer names its place, not its value.
+    let bad = TWO_RECEIPTS.replacen("<amount>200</amount>", "<amount>2.5</amount>", 1);
+    server.v2_route(route().respond_bytes("text/plain", red_packet_answer(&bad)));
+    let error = query().await.unwrap_err();
+    let text = error.to_string();
+    assert!(text.contains("hblist.hbinfo[1].amount"), "{text}");
+    assert!(!text.contains("2.5"), "{text}");
+
+    // Nested deeper than list > item > leaf: refused before anything is decoded.
+    let deep = TWO_RECEIPTS.replacen("<amount>100</amount>", "<amount><fen>100</fen></amount>", 1);
+    server.v2_route(route().respond_bytes("text/plain", red_packet_answer(&deep)));
+    let error = query().await.unwrap_err();
+    match error.as_v2() {
+        Some(V2Error::Malformed(e)) => {
+            assert_eq!(e.element.as_deref(), Some("hblist.hbinfo[0].amount"), "{e}");
+            assert!(e.message.contains("nested element `fen`"), "{e}");
+        }
+        other => panic!("expected a malformed answer, got {other:?}"),
+    }
 }
 
 #[tokio::test]

@@ -20,7 +20,8 @@ pub enum Policy {
     /// elements. The whole operation is left out.
     QueryBesideXml,
     /// A nested XML element (an object or list inside a v2 document that is no numbered
-    /// group): the flat v2 element model cannot carry it. The element is left out of its
+    /// group, and no nested list of flat items directly under the root, such as `gethbinfo`'s
+    /// `hblist`): the v2 element model cannot carry it. The element is left out of its
     /// struct; reading ignores elements a struct does not name.
     NestedXmlElement,
     /// A documented v2 request header (the sandbox's `Wechatpay-Negative-Test`): v2 calls send

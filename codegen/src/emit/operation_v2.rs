@@ -16,7 +16,7 @@ use crate::names::{Scope, field_ident, type_ident};
 
 use super::docs::{doc_attrs, paragraphs};
 use super::omission::{Omission, Policy};
-use super::types::{Role, Shared, TypeEmitter, ident};
+use super::types::{Role, Shared, TypeEmitter, ident, xml_list_item};
 
 /// Elements that carry the merchant id, filled by the runtime.
 const MERCHANT_ID: &[&str] = &["mch_id", "mchid"];
@@ -90,18 +90,30 @@ pub fn prepare(op: &Operation) -> Prepared {
 }
 
 /// Removes nested XML elements (objects and lists that are no numbered group, JSON-encoded
-/// text or upload part); numbered groups become required (an absent group is empty).
+/// text, upload part or, as a child of the document, nested list of flat items: see
+/// [`xml_list_item`]); numbered groups become required (an absent group is empty).
 pub(super) fn flat_elements(
     source: &str,
     name: &str,
     fields: &mut Vec<Field>,
     out: &mut Vec<Omission>,
 ) {
+    document_elements(source, name, fields, true, out);
+}
+
+fn document_elements(
+    source: &str,
+    name: &str,
+    fields: &mut Vec<Field>,
+    top_level: bool,
+    out: &mut Vec<Omission>,
+) {
     fields.retain(|field| {
         let nested = field.has_struct()
             && field.indexed.is_none()
             && field.encoded.is_none()
-            && field.format != Some(Format::Binary);
+            && field.format != Some(Format::Binary)
+            && !(top_level && xml_list_item(field).is_some());
         if nested {
             out.push(Omission::new(
                 Policy::NestedXmlElement,
@@ -117,7 +129,7 @@ pub(super) fn flat_elements(
     });
     for field in fields.iter_mut().filter(|f| f.indexed.is_some()) {
         field.required = true;
-        flat_elements(source, name, &mut field.fields, out);
+        document_elements(source, name, &mut field.fields, false, out);
     }
 }
 
@@ -511,4 +523,119 @@ fn operation_doc(
         parts.push(note);
     }
     paragraphs(parts.iter().map(String::as_str))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::{Indexed, ItemType};
+
+    fn leaf(name: &str) -> Field {
+        Field::new(name, FieldType::String, 1)
+    }
+
+    fn object(name: &str, ty: FieldType, fields: Vec<Field>) -> Field {
+        let mut field = Field::new(name, ty, 1);
+        if ty == FieldType::Array {
+            field.items = Some(ItemType::Object);
+        }
+        field.fields = fields;
+        field
+    }
+
+    /// `hblist > hbinfo[] > leaves`
+    fn receipts() -> Field {
+        object(
+            "hblist",
+            FieldType::Object,
+            vec![object(
+                "hbinfo",
+                FieldType::Array,
+                vec![leaf("openid"), leaf("amount")],
+            )],
+        )
+    }
+
+    /// The names kept and the names left out under `nested-xml-element`.
+    fn flatten(fields: Vec<Field>) -> (Vec<String>, Vec<String>) {
+        let mut fields = fields;
+        let mut out = Vec::new();
+        flat_elements("p.md", "POST /v2/p", &mut fields, &mut out);
+        assert!(out.iter().all(|o| o.policy == Policy::NestedXmlElement));
+        let kept = fields.iter().map(|f| f.name.clone()).collect();
+        let left_out = out
+            .iter()
+            .map(|o| {
+                let message = &o.diagnostic.message;
+                message.split('`').nth(3).unwrap_or_default().to_owned()
+            })
+            .collect();
+        (kept, left_out)
+    }
+
+    #[test]
+    fn a_list_of_flat_items_is_kept_other_nested_elements_are_left_out() {
+        let (kept, left_out) = flatten(vec![leaf("total_num"), receipts()]);
+        assert_eq!(
+            (kept, left_out),
+            (vec!["total_num".into(), "hblist".into()], vec![])
+        );
+        let single = object(
+            "hblist",
+            FieldType::Object,
+            vec![object("hbinfo", FieldType::Object, vec![leaf("openid")])],
+        );
+        assert_eq!(flatten(vec![single]).1, Vec::<String>::new());
+
+        let others = vec![
+            // wechatpay.js.org's shape of the same element: no item name.
+            object("bare", FieldType::Array, vec![leaf("openid")]),
+            // An object of text elements.
+            object("plain", FieldType::Object, vec![leaf("a")]),
+            // Two kinds of item.
+            object(
+                "two",
+                FieldType::Object,
+                vec![
+                    object("a", FieldType::Array, vec![leaf("x")]),
+                    object("b", FieldType::Array, vec![leaf("y")]),
+                ],
+            ),
+            // Four levels deep.
+            object(
+                "deep",
+                FieldType::Object,
+                vec![object(
+                    "item",
+                    FieldType::Array,
+                    vec![object("inner", FieldType::Object, vec![leaf("x")])],
+                )],
+            ),
+            // Items without elements.
+            object(
+                "empty",
+                FieldType::Object,
+                vec![object("item", FieldType::Array, vec![])],
+            ),
+        ];
+        let (kept, left_out) = flatten(others);
+        assert!(kept.is_empty(), "{kept:?}");
+        assert_eq!(left_out, ["bare", "plain", "two", "deep", "empty"]);
+
+        // Inside a numbered group, even the list shape is left out.
+        let mut group = object(
+            "coupon_$n",
+            FieldType::Array,
+            vec![leaf("coupon_id_$n"), receipts()],
+        );
+        group.indexed = Some(Indexed {
+            index: "n".into(),
+            indices: vec!["n".into()],
+        });
+        let (kept, left_out) = flatten(vec![group]);
+        assert_eq!(
+            (kept, left_out),
+            (vec!["coupon_$n".into()], vec!["hblist".into()])
+        );
+    }
 }

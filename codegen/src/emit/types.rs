@@ -17,7 +17,8 @@ use super::docs::{doc_attrs, paragraphs};
 /// with sensitive fields redacted) they get `impl_params!` (see
 /// `wechatpay_api::runtime::v2::params`): a field with numbered templates is a `Group` of
 /// element structs, a JSON-encoded field (`by-json_encode`) a `JsonText` of its decoded
-/// struct, any other a `Text`.
+/// struct, a nested list (see [`xml_list_item`]) an `XmlList` of item structs, any other a
+/// `Text`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
     Request,
@@ -192,8 +193,7 @@ impl TypeEmitter<'_> {
         let params = self.role.is_v2().then(|| {
             let entries = fields.iter().map(|field| {
                 let name = ident(&field.rust_name);
-                let wire = &field.name;
-                let (presence, codec) = v2_codec(field);
+                let (wire, presence, codec) = v2_codec(field);
                 let (presence, codec) = (ident(presence), ident(codec));
                 quote!(#name: #wire #presence #codec)
             });
@@ -278,6 +278,14 @@ impl TypeEmitter<'_> {
                 indexed.index
             ));
         }
+        if self.role.is_v2()
+            && let Some(item) = xml_list_item(field)
+        {
+            notes.push(format!(
+                "A nested list: `<{0}><{1}>…</{1}><{1}>…</{1}></{0}>`, one value per `<{1}>`.",
+                field.name, item.name
+            ));
+        }
         if field.encrypted.is_some() {
             notes.push("`Debug` shows it as `<redacted>`.".to_owned());
         }
@@ -311,6 +319,17 @@ impl TypeEmitter<'_> {
         let child_name = format!("{parent}{}", type_ident(&field.name));
         if self.role.is_v2() && field.encoded == Some(Encoding::JsonEncode) {
             return self.json_encoded_type(&child_name, field);
+        }
+        if self.role.is_v2()
+            && let Some(item) = xml_list_item(field)
+        {
+            let name = format!("{child_name}{}", type_ident(&item.name));
+            let (ident, _, key) = self.struct_shared(&name, &item.description, &item.fields);
+            return RustType {
+                tokens: quote!(::std::vec::Vec<#ident>),
+                default: true,
+                key: format!("XmlList<{}:{key}>", item.name),
+            };
         }
         match field.ty {
             FieldType::Object => self.object_type(&child_name, field),
@@ -494,19 +513,48 @@ fn string_enum(
     }
 }
 
-/// The `impl_params!` presence and codec of a v2 struct field.
-fn v2_codec(field: &Field) -> (&'static str, &'static str) {
+/// The `impl_params!` wire key, presence and codec of a v2 struct field.
+fn v2_codec(field: &Field) -> (String, &'static str, &'static str) {
     let presence = if field.required {
         "required"
     } else {
         "optional"
     };
     if field.indexed.is_some() {
-        ("required", "Group")
+        (field.name.clone(), "required", "Group")
     } else if field.encoded == Some(Encoding::JsonEncode) {
-        (presence, "JsonText")
+        (field.name.clone(), presence, "JsonText")
+    } else if let Some(item) = xml_list_item(field) {
+        (format!("{}.{}", field.name, item.name), presence, "XmlList")
     } else {
-        (presence, "Text")
+        (field.name.clone(), presence, "Text")
+    }
+}
+
+/// The item of a v2 nested list, the one nested shape a v2 document carries
+/// (`<hblist><hbinfo><amount>…</amount>…</hbinfo>…</hblist>`): an object whose only child is
+/// an object (or list of objects) of flat elements. `None` for any other field.
+pub(super) fn xml_list_item(field: &Field) -> Option<&Field> {
+    let flat = |f: &Field| {
+        !f.has_struct()
+            && f.indexed.is_none()
+            && f.encoded.is_none()
+            && f.format != Some(Format::Binary)
+    };
+    match field.fields.as_slice() {
+        [item]
+            if field.ty == FieldType::Object
+                && field.indexed.is_none()
+                && field.encoded.is_none()
+                && item.has_struct()
+                && item.indexed.is_none()
+                && item.encoded.is_none()
+                && !item.fields.is_empty()
+                && item.fields.iter().all(flat) =>
+        {
+            Some(item)
+        }
+        _ => None,
     }
 }
 

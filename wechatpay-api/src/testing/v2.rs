@@ -95,7 +95,9 @@ impl V2Route {
         }
     }
 
-    /// The answer's elements (`return_code` & co. included); the server adds `sign`.
+    /// The answer's elements (`return_code` & co. included); the server adds `sign`. A nested
+    /// list ([`Params::insert_list`]) is written as nested elements and signed as its canonical
+    /// text (see [`sign`](crate::runtime::v2::sign)).
     pub fn respond(mut self, params: Params) -> V2Route {
         self.answer = V2Answer::Params(params);
         self

@@ -157,6 +157,10 @@ pub mod gethbinfo {
         pub remark: ::std::option::Option<::std::string::String>,
         /// Campaign name
         pub act_name: ::std::option::Option<::std::string::String>,
+        /// Receipts of the packet
+        ///
+        /// A nested list: `<hblist><hbinfo>…</hbinfo><hbinfo>…</hbinfo></hblist>`, one value per `<hbinfo>`.
+        pub hblist: ::std::option::Option<::std::vec::Vec<PostResponseHblistHbinfo>>,
     }
     ::wechatpay_api::impl_serde!(
         PostResponse { return_code : "return_code" required, return_msg : "return_msg"
@@ -167,7 +171,8 @@ pub mod gethbinfo {
         total_num : "total_num" required, total_amount : "total_amount" required, reason
         : "reason" optional, send_time : "send_time" required, refund_time :
         "refund_time" optional, refund_amount : "refund_amount" optional, wishing :
-        "wishing" optional, remark : "remark" optional, act_name : "act_name" optional }
+        "wishing" optional, remark : "remark" optional, act_name : "act_name" optional,
+        hblist : "hblist" optional }
     );
     ::wechatpay_api::impl_params!(
         PostResponse { return_code : "return_code" required Text, return_msg :
@@ -180,7 +185,7 @@ pub mod gethbinfo {
         "reason" optional Text, send_time : "send_time" required Text, refund_time :
         "refund_time" optional Text, refund_amount : "refund_amount" optional Text,
         wishing : "wishing" optional Text, remark : "remark" optional Text, act_name :
-        "act_name" optional Text }
+        "act_name" optional Text, hblist : "hblist.hbinfo" optional XmlList }
     );
     /// Protocol status of the call
     /// `SUCCESS` | `FAIL` 枚举值之一
@@ -255,6 +260,24 @@ pub mod gethbinfo {
     }
     ::wechatpay_api::impl_string_enum!(
         PostResponseHbType { Normal = "NORMAL", Group = "GROUP" }
+    );
+    /// One receipt per receiver
+    #[derive(Clone, Default)]
+    pub struct PostResponseHblistHbinfo {
+        /// Receiver's openid
+        pub openid: ::std::string::String,
+        /// Amount received in fen
+        pub amount: i64,
+        /// When it was received
+        pub rcv_time: ::std::string::String,
+    }
+    ::wechatpay_api::impl_serde!(
+        PostResponseHblistHbinfo { openid : "openid" required, amount : "amount"
+        required, rcv_time : "rcv_time" required }
+    );
+    ::wechatpay_api::impl_params!(
+        PostResponseHblistHbinfo { openid : "openid" required Text, amount : "amount"
+        required Text, rcv_time : "rcv_time" required Text }
     );
     /// `POST /v2/mmpaymkttransfers/gethbinfo`: 查询红包记录 (query a red packet)
     pub struct Post;

@@ -1,7 +1,7 @@
 //! APIv2 parameters: the flat `name -> text` elements of an XML document (or a query string),
 //! and how generated v2 structs write themselves into them and read themselves back.
 //!
-//! A v2 document is flat: every element is text. Three kinds of struct field map onto it
+//! A v2 document is flat: nearly every element is text. Four kinds of struct field map onto it
 //! (the `codec` of [`impl_params!`](crate::impl_params)):
 //!
 //! - [`Text`]: a scalar as its text (`total_fee` `1`, `trade_type` `JSAPI`);
@@ -9,10 +9,14 @@
 //! - [`Group`]: a numbered template group, a `Vec` of element structs whose field names are
 //!   templates (`coupon_fee_$n`). Element `i` is written with `$n` replaced by `i`; a group
 //!   nested in an element (`coupon_id_$n_$m`) binds `$m` inside the binding of `$n`. The
-//!   group's own wire key names its index as its last `$x` (`coupon_$m` iterates `m`).
+//!   group's own wire key names its index as its last `$x` (`coupon_$m` iterates `m`);
+//! - [`XmlList`]: the one nested shape, a `Vec` of item structs read from and written as
+//!   `<list><item><leaf>…</leaf>…</item>…</list>` (wire key `list.item`: `hblist.hbinfo`).
+//!   Errors name the item by its position in the list: `hblist.hbinfo[1].amount`.
 //!
 //! Reading keeps the first error and hands back placeholders meanwhile, like
-//! [`fields::Object`](crate::fields::Object); errors name the element (`coupon_fee_1`).
+//! [`fields::Object`](crate::fields::Object); errors name the element (`coupon_fee_1`), never
+//! its text (it may be personal data).
 
 use std::collections::BTreeMap;
 
@@ -21,13 +25,48 @@ use serde_json::{Number, Value};
 use crate::fields::{FieldError, FromJson, ToJson};
 
 /// The elements of a v2 document, sorted by name (the order v2 signatures use).
+///
+/// Almost every element is text. The one nested shape v2 answers carry (`gethbinfo`'s
+/// `<hblist><hbinfo><amount>…</amount>…</hbinfo>…</hblist>`) is a *list*: a child of the root
+/// whose children are items of flat text elements, kept apart from the text elements
+/// ([`Params::list`], [`Params::insert_list`]); a name is either text or a list, never both.
 #[derive(Clone, Default, PartialEq, Eq)]
-pub struct Params(BTreeMap<String, String>);
+pub struct Params {
+    elements: BTreeMap<String, String>,
+    lists: BTreeMap<String, Vec<Item>>,
+}
+
+/// One item of a nested list: its element name and its flat elements.
+pub type Item = (String, Params);
+
+/// One child of a document, as [`Params::entries`] hands them out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Entry<'a> {
+    /// A text element.
+    Text(&'a str),
+    /// A nested list: its items in document order.
+    List(&'a [Item]),
+}
 
 impl std::fmt::Debug for Params {
     /// Names only: values can be personal data or secrets.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_set().entries(self.0.keys()).finish()
+        struct ListNames<'a>(&'a str, &'a [Item]);
+        impl std::fmt::Debug for ListNames<'_> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{:?}", self.0)?;
+                let items: Vec<_> = self.1.iter().map(|(name, params)| (name, params)).collect();
+                f.debug_list().entries(items).finish()
+            }
+        }
+        let mut set = f.debug_set();
+        for (name, entry) in self.entries() {
+            match entry {
+                Entry::Text(_) => set.entry(&name),
+                Entry::List(items) => set.entry(&ListNames(name, items)),
+            };
+        }
+        set.finish()
     }
 }
 
@@ -36,34 +75,83 @@ impl Params {
         Params::default()
     }
 
+    /// The text of element `name` (`None` for an absent element or a list).
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.0.get(name).map(String::as_str)
+        self.elements.get(name).map(String::as_str)
     }
 
-    /// Sets `name`, returning the value it replaces.
+    /// Sets text element `name` (replacing a list of that name), returning the text it
+    /// replaces.
     pub fn insert(&mut self, name: impl Into<String>, value: impl Into<String>) -> Option<String> {
-        self.0.insert(name.into(), value.into())
+        let name = name.into();
+        self.lists.remove(&name);
+        self.elements.insert(name, value.into())
     }
 
+    /// Removes text element `name`, returning its text.
     pub fn remove(&mut self, name: &str) -> Option<String> {
-        self.0.remove(name)
+        self.elements.remove(name)
     }
 
+    /// The items of nested list `name`, in document order.
+    pub fn list(&self, name: &str) -> Option<&[Item]> {
+        self.lists.get(name).map(Vec::as_slice)
+    }
+
+    /// Sets nested list `name` (replacing a text element of that name), returning the list
+    /// it replaces.
+    pub fn insert_list(&mut self, name: impl Into<String>, items: Vec<Item>) -> Option<Vec<Item>> {
+        let name = name.into();
+        self.elements.remove(&name);
+        self.lists.insert(name, items)
+    }
+
+    /// Removes nested list `name`, returning its items.
+    pub fn remove_list(&mut self, name: &str) -> Option<Vec<Item>> {
+        self.lists.remove(name)
+    }
+
+    /// Whether there is an element `name`, text or list.
     pub fn contains(&self, name: &str) -> bool {
-        self.0.contains_key(name)
+        self.elements.contains_key(name) || self.lists.contains_key(name)
     }
 
+    /// The number of elements, text and lists.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.elements.len() + self.lists.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.elements.is_empty() && self.lists.is_empty()
     }
 
-    /// Elements in name order.
+    /// Whether some element is a nested list.
+    pub fn has_lists(&self) -> bool {
+        !self.lists.is_empty()
+    }
+
+    /// Text elements in name order (nested lists are in [`Params::entries`]).
     pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.0.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+        self.elements.iter().map(|(k, v)| (k.as_str(), v.as_str()))
+    }
+
+    /// Every element, text and lists, in name order.
+    pub fn entries(&self) -> impl Iterator<Item = (&str, Entry<'_>)> {
+        let mut texts = self
+            .elements
+            .iter()
+            .map(|(k, v)| (k.as_str(), Entry::Text(v)))
+            .peekable();
+        let mut lists = self
+            .lists
+            .iter()
+            .map(|(k, v)| (k.as_str(), Entry::List(v)))
+            .peekable();
+        std::iter::from_fn(move || match (texts.peek(), lists.peek()) {
+            (Some((text, _)), Some((list, _))) if list < text => lists.next(),
+            (Some(_), _) => texts.next(),
+            (None, _) => lists.next(),
+        })
     }
 
     /// Writes `value` into a new set of elements.
@@ -81,17 +169,22 @@ impl Params {
     }
 }
 
+/// Text elements.
 impl FromIterator<(String, String)> for Params {
     fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> Self {
-        Params(iter.into_iter().collect())
+        Params {
+            elements: iter.into_iter().collect(),
+            lists: BTreeMap::new(),
+        }
     }
 }
 
+/// The text elements (nested lists are dropped: see [`Params::remove_list`]).
 impl IntoIterator for Params {
     type Item = (String, String);
     type IntoIter = std::collections::btree_map::IntoIter<String, String>;
     fn into_iter(self) -> Self::IntoIter {
-        self.0.into_iter()
+        self.elements.into_iter()
     }
 }
 
@@ -142,12 +235,12 @@ impl FromText for i64 {
     fn from_text(text: String) -> Result<Self, FieldError> {
         let digits = text.strip_prefix('-').unwrap_or(&text);
         if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(FieldError::new(format!(
-                "invalid integer text {text:?}, expected an integer (i64)"
-            )));
+            return Err(FieldError::new(
+                "invalid integer text, expected an integer (i64): an optional `-` and digits",
+            ));
         }
         text.parse()
-            .map_err(|_| FieldError::new(format!("integer {text:?} out of range for i64")))
+            .map_err(|_| FieldError::new("integer out of range for i64"))
     }
     fn placeholder() -> Self {
         0
@@ -165,9 +258,9 @@ impl FromText for bool {
         match text.as_str() {
             "true" => Ok(true),
             "false" => Ok(false),
-            _ => Err(FieldError::new(format!(
-                "invalid boolean text {text:?}, expected `true` or `false`"
-            ))),
+            _ => Err(FieldError::new(
+                "invalid boolean text, expected `true` or `false`",
+            )),
         }
     }
     fn placeholder() -> Self {
@@ -184,7 +277,7 @@ impl ToText for Number {
 impl FromText for Number {
     fn from_text(text: String) -> Result<Self, FieldError> {
         text.parse()
-            .map_err(|_| FieldError::new(format!("invalid number text {text:?}")))
+            .map_err(|_| FieldError::new("invalid number text"))
     }
     fn placeholder() -> Self {
         Number::from(0)
@@ -210,6 +303,11 @@ pub struct JsonText;
 /// A numbered template group (`Vec` of element structs).
 #[derive(Debug)]
 pub struct Group;
+
+/// A nested list (`Vec` of item structs): wire key `list.item` reads and writes
+/// `<list><item>…</item><item>…</item></list>`; items of another name are ignored.
+#[derive(Debug)]
+pub struct XmlList;
 
 impl<T: ToText + FromText> Codec<T> for Text {
     fn write(out: &mut ParamWriter, wire: &'static str, value: &T) {
@@ -278,6 +376,67 @@ impl<E: ToParams + FromParams> Codec<Vec<E>> for Group {
     fn placeholder() -> Vec<E> {
         Vec::new()
     }
+}
+
+impl<E: ToParams + FromParams> Codec<Vec<E>> for XmlList {
+    fn write(out: &mut ParamWriter, wire: &'static str, value: &Vec<E>) {
+        let (list, item) = list_and_item(wire);
+        let mut items = Vec::with_capacity(value.len());
+        for (position, element) in value.iter().enumerate() {
+            match Params::from_value(element) {
+                Ok(params) => items.push((item.to_owned(), params)),
+                Err(e) => {
+                    let e = e
+                        .within_index(position)
+                        .within_element(item.to_owned())
+                        .within_element(list.to_owned());
+                    out.error.get_or_insert(e);
+                    return;
+                }
+            }
+        }
+        out.put_list(list, items);
+    }
+
+    fn read(input: &mut ParamReader, wire: &'static str) -> Option<Result<Vec<E>, FieldError>> {
+        let (list, item) = list_and_item(wire);
+        let items = match input.take_entry(list)? {
+            Taken::List(items) => items,
+            // `<hblist></hblist>` or layout only: no items.
+            Taken::Text(text) if text.trim().is_empty() => return None,
+            Taken::Text(_) => {
+                return Some(Err(FieldError::new(format!(
+                    "text where `<{item}>` elements were expected"
+                ))
+                .within_element(list.to_owned())));
+            }
+        };
+        let mut elements = Vec::with_capacity(items.len());
+        for (position, (name, params)) in items.into_iter().enumerate() {
+            if name != item {
+                continue;
+            }
+            let read = params.read::<E>().map_err(|e| {
+                e.within_index(position)
+                    .within_element(item.to_owned())
+                    .within_element(list.to_owned())
+            });
+            match read {
+                Ok(element) => elements.push(element),
+                Err(e) => return Some(Err(e)),
+            }
+        }
+        Some(Ok(elements))
+    }
+
+    fn placeholder() -> Vec<E> {
+        Vec::new()
+    }
+}
+
+/// `hblist.hbinfo` → (`hblist`, `hbinfo`); a key without a dot names its items alike.
+fn list_and_item(wire: &'static str) -> (&'static str, &'static str) {
+    wire.split_once('.').unwrap_or((wire, wire))
 }
 
 /// The index a group key iterates: its last `$x`.
@@ -351,12 +510,35 @@ impl ParamWriter {
         }
     }
 
+    fn put_list(&mut self, template: &'static str, items: Vec<Item>) {
+        let name = match resolve(template, &self.bindings) {
+            Ok(name) => name,
+            Err(e) => {
+                self.error.get_or_insert(e);
+                return;
+            }
+        };
+        if self.params.contains(&name) {
+            self.error.get_or_insert(FieldError::new(format!(
+                "element `{name}` is written twice"
+            )));
+            return;
+        }
+        self.params.insert_list(name, items);
+    }
+
     pub fn finish(self) -> Result<Params, FieldError> {
         match self.error {
             Some(error) => Err(error),
             None => Ok(self.params),
         }
     }
+}
+
+/// An element taken for a nested list: a list, or text where one was expected.
+enum Taken {
+    Text(String),
+    List(Vec<Item>),
 }
 
 /// Hands out the elements of a document to a struct being read; see [`FromParams`].
@@ -414,6 +596,17 @@ impl ParamReader {
         (!text.is_empty()).then_some((name, text))
     }
 
+    /// Removes element `name`, text or list (text only when not empty, like [`Self::take`]).
+    fn take_entry(&mut self, template: &'static str) -> Option<Taken> {
+        if let Ok(name) = resolve(template, &self.bindings)
+            && let Some(items) = self.params.remove_list(&name)
+        {
+            self.taken += 1;
+            return Some(Taken::List(items));
+        }
+        self.take(template).map(|(_, text)| Taken::Text(text))
+    }
+
     fn keep<T>(&mut self, read: Result<T, FieldError>) -> Option<T> {
         match read {
             Ok(value) => Some(value),
@@ -453,8 +646,9 @@ impl FromText for Value {
 
 /// Implements [`ToParams`] and [`FromParams`] for a generated v2 struct:
 /// `Name { rust_name: "wire" required Text, list: "coupon_$n" required Group,
-/// detail: "detail" optional JsonText }`. Optional fields must have type `Option<_>`; group
-/// fields are `Vec<Element>` and always `required` (an absent group is empty).
+/// detail: "detail" optional JsonText, hblist: "hblist.hbinfo" optional XmlList }`. Optional
+/// fields must have type `Option<_>`; group fields are `Vec<Element>` and always `required`
+/// (an absent group is empty); list fields are `Vec<Item>`.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! impl_params {
@@ -597,5 +791,111 @@ mod tests {
         let mut params = Params::new();
         params.insert("enc_true_name", "secret-name");
         assert_eq!(format!("{params:?}"), "{\"enc_true_name\"}");
+        let mut item = Params::new();
+        item.insert("openid", "secret-id");
+        params.insert_list("hblist", vec![("hbinfo".to_owned(), item)]);
+        assert_eq!(
+            format!("{params:?}"),
+            "{\"enc_true_name\", \"hblist\"[(\"hbinfo\", {\"openid\"})]}"
+        );
+    }
+
+    #[derive(Debug, PartialEq)]
+    struct Receipt {
+        openid: String,
+        amount: i64,
+        note: Option<String>,
+    }
+    crate::impl_params!(Receipt {
+        openid: "openid" required Text,
+        amount: "amount" required Text,
+        note: "note" optional Text,
+    });
+
+    #[derive(Debug, PartialEq)]
+    struct Packet {
+        total_num: i64,
+        hblist: Option<Vec<Receipt>>,
+    }
+    crate::impl_params!(Packet {
+        total_num: "total_num" required Text,
+        hblist: "hblist.hbinfo" optional XmlList,
+    });
+
+    fn packet() -> Packet {
+        Packet {
+            total_num: 2,
+            hblist: Some(vec![
+                Receipt {
+                    openid: "o1".into(),
+                    amount: 100,
+                    note: None,
+                },
+                Receipt {
+                    openid: "o2".into(),
+                    amount: 200,
+                    note: Some("n".into()),
+                },
+            ]),
+        }
+    }
+
+    #[test]
+    fn xml_lists_are_nested_items_both_ways() {
+        let params = Params::from_value(&packet()).unwrap();
+        assert_eq!(params.get("hblist"), None);
+        let items = params.list("hblist").unwrap();
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].0, "hbinfo");
+        assert_eq!(items[1].1.get("amount"), Some("200"));
+        assert_eq!(items[1].1.get("note"), Some("n"));
+        assert_eq!(params.clone().read::<Packet>().unwrap(), packet());
+
+        // Items of another name are ignored; absent, empty or blank lists are `None`.
+        let mut other = params.clone();
+        let mut items = other.remove_list("hblist").unwrap();
+        items.insert(0, ("other".to_owned(), Params::new()));
+        other.insert_list("hblist", items);
+        assert_eq!(other.read::<Packet>().unwrap(), packet());
+        for absent in [None, Some(""), Some(" \n ")] {
+            let mut params = params.clone();
+            params.remove_list("hblist");
+            if let Some(text) = absent {
+                params.insert("hblist", text);
+            }
+            assert_eq!(params.read::<Packet>().unwrap().hblist, None, "{absent:?}");
+        }
+        let mut empty = params.clone();
+        empty.insert_list("hblist", Vec::new());
+        assert_eq!(empty.read::<Packet>().unwrap().hblist, Some(Vec::new()));
+    }
+
+    #[test]
+    fn xml_list_errors_name_the_item_and_never_the_value() {
+        let with_item = |position: usize, name: &str, value: Option<&str>| {
+            let mut params = Params::from_value(&packet()).unwrap();
+            let mut items = params.remove_list("hblist").unwrap();
+            match value {
+                Some(value) => items[position].1.insert(name, value),
+                None => items[position].1.remove(name),
+            };
+            params.insert_list("hblist", items);
+            params.read::<Packet>().unwrap_err()
+        };
+        let err = with_item(1, "amount", Some("1.5-secret"));
+        assert_eq!(err.path(), "hblist.hbinfo[1].amount");
+        assert!(err.message().contains("integer"), "{err}");
+        let err = with_item(0, "openid", None);
+        assert_eq!(
+            err.to_string(),
+            "`hblist.hbinfo[0]`: missing element `openid`"
+        );
+
+        let mut text = Params::from_value(&packet()).unwrap();
+        text.insert("hblist", "secret-text");
+        let err = text.read::<Packet>().unwrap_err();
+        assert_eq!(err.path(), "hblist");
+        assert!(err.message().contains("`<hbinfo>` elements"), "{err}");
+        assert!(!err.to_string().contains("secret"), "{err}");
     }
 }

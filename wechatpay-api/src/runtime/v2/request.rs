@@ -37,6 +37,12 @@ pub(crate) fn prepare(
     text.push_str(&fill_path(route.path, path_args)?);
     let mut headers = HeaderMap::with_capacity(4);
     headers.insert(header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
+    if route.request != RequestKind::Xml && params.has_lists() {
+        return Err(Error::request(
+            RequestPart::Body,
+            "a nested list can only be sent in an XML body, not a query or form",
+        ));
+    }
     let body = match route.request {
         RequestKind::Xml => {
             let body = xml::write(params)

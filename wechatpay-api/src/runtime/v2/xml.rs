@@ -7,9 +7,18 @@
 //! character references are read), no processing instructions, no attributes, UTF-8, at most
 //! [`MAX_DOCUMENT_BYTES`]. Errors name the line and the element, never a value.
 //!
+//! One nested shape is read (`gethbinfo`'s red packet receipts): a child of the root holding
+//! only elements (*items*, any name, repeated or not) that each hold only text elements
+//! (*leaves*, each name once per item): `<xml><hblist><hbinfo><amount>1</amount></hbinfo>
+//! <hbinfo>…</hbinfo></hblist></xml>`, a [nested list](Params::list). Layout whitespace
+//! between the elements is allowed; text or CDATA beside elements, and any element deeper
+//! than a leaf, are refused. Element paths in errors read `hblist.hbinfo[1].amount` (the
+//! position among the list's items).
+//!
 //! Writing puts every value in CDATA (a `]]>` inside is split over two sections, a carriage
-//! return written as `&#13;` so that no reader normalises it away) and refuses
-//! element names that are not `[A-Za-z_][A-Za-z0-9_]*` and characters XML cannot carry.
+//! return written as `&#13;` so that no reader normalises it away), a nested list as nested
+//! elements, and refuses element names that are not `[A-Za-z_][A-Za-z0-9_]*` and characters
+//! XML cannot carry.
 
 use std::fmt;
 
@@ -17,7 +26,7 @@ use quick_xml::Reader;
 use quick_xml::escape::resolve_predefined_entity;
 use quick_xml::events::{BytesStart, Event};
 
-use super::params::Params;
+use super::params::{Entry, Item, Params};
 
 /// The largest document read (1 MiB; WeChat Pay's v2 documents are a few KiB).
 pub const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
@@ -62,14 +71,20 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// Writes `params` as `<xml>…</xml>`, every value in CDATA.
+/// Writes `params` as `<xml>…</xml>`, every value in CDATA, nested lists as elements.
 pub fn write(params: &Params) -> Result<String, XmlError> {
     let mut out = String::with_capacity(64 + params.len() * 48);
     out.push_str("<xml>");
-    for (name, value) in params.iter() {
+    write_entries(&mut out, params, "")?;
+    out.push_str("</xml>");
+    Ok(out)
+}
+
+fn write_entries(out: &mut String, params: &Params, prefix: &str) -> Result<(), XmlError> {
+    for (name, entry) in params.entries() {
         let error = |message: &str| XmlError {
             line: None,
-            element: Some(name.to_owned()),
+            element: Some(format!("{prefix}{name}")),
             message: message.to_owned(),
         };
         if !is_element_name(name) {
@@ -77,28 +92,97 @@ pub fn write(params: &Params) -> Result<String, XmlError> {
                 "not an element name (letters, digits and `_`, not starting with a digit)",
             ));
         }
-        if let Some(position) = value.chars().position(|c| !is_xml_char(c)) {
-            return Err(error(&format!(
-                "character {} of the value cannot be carried by XML",
-                position + 1
-            )));
-        }
         out.push('<');
         out.push_str(name);
-        out.push_str("><![CDATA[");
-        // `]]>` would end the section; a raw `\r` would be normalised away by the reader's
-        // line-end handling (and the signed value changed): both leave the section.
-        out.push_str(
-            &value
-                .replace("]]>", "]]]]><![CDATA[>")
-                .replace('\r', "]]>&#13;<![CDATA["),
-        );
-        out.push_str("]]></");
+        out.push('>');
+        match entry {
+            Entry::Text(value) => {
+                if let Some(position) = value.chars().position(|c| !is_xml_char(c)) {
+                    return Err(error(&format!(
+                        "character {} of the value cannot be carried by XML",
+                        position + 1
+                    )));
+                }
+                out.push_str("<![CDATA[");
+                // `]]>` would end the section; a raw `\r` would be normalised away by the
+                // reader's line-end handling (and the signed value changed): both leave the
+                // section.
+                out.push_str(
+                    &value
+                        .replace("]]>", "]]]]><![CDATA[>")
+                        .replace('\r', "]]>&#13;<![CDATA["),
+                );
+                out.push_str("]]>");
+            }
+            Entry::List(items) => {
+                for (position, (item, leaves)) in items.iter().enumerate() {
+                    let path = format!("{prefix}{name}.{item}[{position}]");
+                    if !is_element_name(item) {
+                        return Err(XmlError {
+                            line: None,
+                            element: Some(path),
+                            message: "not an element name (letters, digits and `_`, not \
+                                      starting with a digit)"
+                                .to_owned(),
+                        });
+                    }
+                    out.push('<');
+                    out.push_str(item);
+                    out.push('>');
+                    write_entries(out, leaves, &format!("{path}."))?;
+                    out.push_str("</");
+                    out.push_str(item);
+                    out.push('>');
+                }
+            }
+        }
+        out.push_str("</");
         out.push_str(name);
         out.push('>');
     }
-    out.push_str("</xml>");
-    Ok(out)
+    Ok(())
+}
+
+/// The canonical text of a nested list, which its `sign` covers (see
+/// [`sign`](super::sign)): `<item><leaf>text</leaf>…</item>…`, items in document order, leaves
+/// in name order, `&`, `<` and `>` of a text escaped, no CDATA, no whitespace between elements.
+/// A list without items is empty text.
+pub fn canonical_list(items: &[Item]) -> String {
+    let mut out = String::new();
+    canonical_items(&mut out, items);
+    out
+}
+
+fn canonical_items(out: &mut String, items: &[Item]) {
+    for (item, leaves) in items {
+        out.push('<');
+        out.push_str(item);
+        out.push('>');
+        for (name, entry) in leaves.entries() {
+            out.push('<');
+            out.push_str(name);
+            out.push('>');
+            match entry {
+                Entry::Text(text) => {
+                    for c in text.chars() {
+                        match c {
+                            '&' => out.push_str("&amp;"),
+                            '<' => out.push_str("&lt;"),
+                            '>' => out.push_str("&gt;"),
+                            c => out.push(c),
+                        }
+                    }
+                }
+                Entry::List(inner) => canonical_items(out, inner),
+            }
+            out.push_str("</");
+            out.push_str(name);
+            out.push('>');
+        }
+        out.push_str("</");
+        out.push_str(item);
+        out.push('>');
+    }
 }
 
 /// Whether `body` is an XML document (starts with `<xml`, after whitespace or a BOM), as a
@@ -116,8 +200,38 @@ pub fn is_xml_document(body: &[u8]) -> bool {
 enum State {
     BeforeRoot,
     InRoot,
-    InChild { name: String, text: String },
+    /// In a child of the root: its text so far, and whether that is layout whitespace only
+    /// (an element may then start in it, making it a nested list).
+    InChild {
+        name: String,
+        text: String,
+        layout_only: bool,
+    },
+    /// In a nested list, between its items.
+    InList(List),
+    /// In an item of a nested list, between its leaves.
+    InItem(List, Leaves),
+    /// In a leaf of an item.
+    InLeaf(List, Leaves, String, String),
     AfterRoot,
+}
+
+/// A nested list being read: its name and its items so far.
+struct List {
+    name: String,
+    items: Vec<Item>,
+}
+
+/// An item being read: its name and its leaves so far.
+struct Leaves {
+    name: String,
+    params: Params,
+}
+
+impl List {
+    fn item_path(&self, item: &str) -> String {
+        format!("{}.{item}[{}]", self.name, self.items.len())
+    }
 }
 
 /// Reads a flat `<xml>` document.
@@ -175,7 +289,12 @@ impl Parser<'_> {
         let element = match &self.state {
             State::InChild { name, .. } => Some(name.clone()),
             State::InRoot => Some(self.root.to_owned()),
-            _ => None,
+            State::InList(list) => Some(list.name.clone()),
+            State::InItem(list, item) => Some(list.item_path(&item.name)),
+            State::InLeaf(list, item, leaf, _) => {
+                Some(format!("{}.{leaf}", list.item_path(&item.name)))
+            }
+            State::BeforeRoot | State::AfterRoot => None,
         };
         XmlError {
             line: Some(line_of(
@@ -282,16 +401,20 @@ impl Parser<'_> {
     }
 
     fn open(&mut self, name: String) -> Result<(), XmlError> {
-        match &self.state {
+        match std::mem::replace(&mut self.state, State::AfterRoot) {
             State::BeforeRoot if name == self.root => {
                 self.state = State::InRoot;
                 Ok(())
             }
-            State::BeforeRoot => Err(XmlError {
-                element: Some(name),
-                ..self.error(format!("the root element must be `{}`", self.root))
-            }),
+            State::BeforeRoot => {
+                self.state = State::BeforeRoot;
+                Err(XmlError {
+                    element: Some(name),
+                    ..self.error(format!("the root element must be `{}`", self.root))
+                })
+            }
             State::InRoot => {
+                self.state = State::InRoot;
                 if self.params.contains(&name) {
                     return Err(XmlError {
                         element: Some(name),
@@ -301,13 +424,69 @@ impl Parser<'_> {
                 self.state = State::InChild {
                     name,
                     text: String::new(),
+                    layout_only: true,
                 };
                 Ok(())
             }
-            State::InChild { .. } => Err(self.error(format!(
-                "nested element `{}`: v2 elements hold text only",
-                name.escape_debug()
-            ))),
+            State::InChild {
+                name: list,
+                text,
+                layout_only,
+            } => {
+                if !layout_only {
+                    self.state = State::InChild {
+                        name: list,
+                        text,
+                        layout_only,
+                    };
+                    return Err(self.error(format!(
+                        "element `{}` beside text: an element holds text or elements, not both",
+                        name.escape_debug()
+                    )));
+                }
+                let list = List {
+                    name: list,
+                    items: Vec::new(),
+                };
+                self.state = State::InItem(
+                    list,
+                    Leaves {
+                        name,
+                        params: Params::new(),
+                    },
+                );
+                Ok(())
+            }
+            State::InList(list) => {
+                self.state = State::InItem(
+                    list,
+                    Leaves {
+                        name,
+                        params: Params::new(),
+                    },
+                );
+                Ok(())
+            }
+            State::InItem(list, item) => {
+                if item.params.contains(&name) {
+                    let path = format!("{}.{name}", list.item_path(&item.name));
+                    self.state = State::InItem(list, item);
+                    return Err(XmlError {
+                        element: Some(path),
+                        ..self.error("element appears twice in one item")
+                    });
+                }
+                self.state = State::InLeaf(list, item, name, String::new());
+                Ok(())
+            }
+            state @ State::InLeaf(..) => {
+                self.state = state;
+                Err(self.error(format!(
+                    "nested element `{}`: v2 elements nest at most as \
+                     `<xml><list><item><leaf>` (a leaf holds text only)",
+                    name.escape_debug()
+                )))
+            }
             State::AfterRoot => Err(XmlError {
                 element: Some(name),
                 ..self.error(format!("content after the `</{}>` root", self.root))
@@ -317,30 +496,55 @@ impl Parser<'_> {
 
     fn close(&mut self) -> Result<(), XmlError> {
         match std::mem::replace(&mut self.state, State::AfterRoot) {
-            State::InChild { name, text } => {
+            State::InChild { name, text, .. } => {
                 self.params.insert(name, text);
                 self.state = State::InRoot;
-                Ok(())
             }
-            State::InRoot => Ok(()),
+            State::InLeaf(list, mut item, leaf, text) => {
+                item.params.insert(leaf, text);
+                self.state = State::InItem(list, item);
+            }
+            State::InItem(mut list, item) => {
+                list.items.push((item.name, item.params));
+                self.state = State::InList(list);
+            }
+            State::InList(list) => {
+                self.params.insert_list(list.name, list.items);
+                self.state = State::InRoot;
+            }
+            State::InRoot => {}
             other => {
                 self.state = other;
-                Err(self.error("unexpected end tag"))
+                return Err(self.error("unexpected end tag"));
             }
         }
+        Ok(())
     }
 
-    /// Text, CDATA or a resolved reference; outside a child only whitespace text is allowed.
+    /// Text, CDATA or a resolved reference; outside a child or leaf only whitespace text is
+    /// allowed.
     fn text_content(&mut self, content: &str, may_be_layout: bool) -> Result<(), XmlError> {
-        if let State::InChild { text, .. } = &mut self.state {
-            text.push_str(content);
-            return Ok(());
-        }
-        if may_be_layout && content.chars().all(|c| c.is_ascii_whitespace()) {
-            return Ok(());
+        let layout = may_be_layout && content.chars().all(|c| c.is_ascii_whitespace());
+        match &mut self.state {
+            State::InChild {
+                text, layout_only, ..
+            } => {
+                text.push_str(content);
+                *layout_only &= layout;
+                return Ok(());
+            }
+            State::InLeaf(.., text) => {
+                text.push_str(content);
+                return Ok(());
+            }
+            _ if layout => return Ok(()),
+            _ => {}
         }
         let message = match self.state {
             State::AfterRoot => format!("content after the `</{}>` root", self.root),
+            State::InList(_) | State::InItem(..) => {
+                "text beside elements: an element holds text or elements, not both".to_owned()
+            }
             _ => "text outside an element".to_owned(),
         };
         Err(self.error(message))
@@ -423,8 +627,8 @@ mod tests {
         assert!(e.message.contains("twice"), "{e}");
 
         let e = err("<xml><a><b>1</b></a></xml>");
-        assert!(e.message.contains("nested element `b`"), "{e}");
-        assert_eq!(e.element.as_deref(), Some("a"));
+        assert!(e.message.contains("text beside elements"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("a.b[0]"));
 
         let e = err("<root><a>1</a></root>");
         assert!(e.message.contains("root element must be `xml`"), "{e}");
@@ -444,6 +648,133 @@ mod tests {
         assert!(e.message.contains("ends inside"), "{e}");
         assert!(err("").message.contains("no `<xml>`"));
         assert!(err("{\"json\":1}").message.contains("outside an element"));
+    }
+
+    fn receipt(openid: &str, amount: &str) -> Item {
+        (
+            "hbinfo".to_owned(),
+            params(&[
+                ("amount", amount),
+                ("openid", openid),
+                ("rcv_time", "2015-04-21 20:00:00"),
+            ]),
+        )
+    }
+
+    #[test]
+    fn reads_a_nested_list_of_receipts() {
+        let doc = "<xml>\n<return_code><![CDATA[SUCCESS]]></return_code>\n<hblist>\n  <hbinfo>\n    <openid><![CDATA[o-1]]></openid>\n    <amount>100</amount>\n    <rcv_time><![CDATA[2015-04-21 20:00:00]]></rcv_time>\n  </hbinfo>\n  <!-- second -->\n  <hbinfo><openid>o&amp;2</openid><amount>200</amount><rcv_time>2015-04-21 20:00:00</rcv_time></hbinfo>\n</hblist>\n<total_num>2</total_num>\n</xml>";
+        let read = parse(doc.as_bytes()).unwrap();
+        assert_eq!(read.get("return_code"), Some("SUCCESS"));
+        assert_eq!(read.get("total_num"), Some("2"));
+        assert_eq!(read.get("hblist"), None);
+        assert!(read.contains("hblist"));
+        assert_eq!(
+            read.list("hblist").unwrap(),
+            [receipt("o-1", "100"), receipt("o&2", "200")]
+        );
+        assert_eq!(read.len(), 3);
+
+        // Items of any name, empty items and empty leaves.
+        let read = parse(b"<xml><l><a><x/></a><b/><a><x>1</x><y></y></a></l></xml>").unwrap();
+        assert_eq!(
+            read.list("l").unwrap(),
+            [
+                ("a".to_owned(), params(&[("x", "")])),
+                ("b".to_owned(), Params::new()),
+                ("a".to_owned(), params(&[("x", "1"), ("y", "")])),
+            ]
+        );
+        // Without elements, a child is text, whitespace included.
+        let read = parse(b"<xml><hblist>\n</hblist></xml>").unwrap();
+        assert_eq!(read.get("hblist"), Some("\n"));
+    }
+
+    #[test]
+    fn refuses_nested_shapes_other_than_list_item_leaf() {
+        let e = err("<xml><l><i><leaf><deep>1</deep></leaf></i></l></xml>");
+        assert!(e.message.contains("nested element `deep`"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("l.i[0].leaf"));
+        let e = err("<xml><l><i/><i><leaf><deep/></leaf></i></l></xml>");
+        assert_eq!(e.element.as_deref(), Some("l.i[1].leaf"));
+
+        let e = err("<xml><l>text<i/></l></xml>");
+        assert!(e.message.contains("beside text"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("l"));
+        let e = err("<xml><l><![CDATA[ ]]><i/></l></xml>");
+        assert!(e.message.contains("beside text"), "{e}");
+        let e = err("<xml><l><i/>text</l></xml>");
+        assert!(e.message.contains("text beside elements"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("l"));
+        let e = err("<xml><l><i><a>1</a>text</i></l></xml>");
+        assert!(e.message.contains("text beside elements"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("l.i[0]"));
+        let e = err("<xml><l><i><a>1</a>&amp;</i></l></xml>");
+        assert!(e.message.contains("text beside elements"), "{e}");
+
+        let e = err("<xml><l><i x=\"1\"><a>1</a></i></l></xml>");
+        assert!(e.message.contains("attributes"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("i"));
+        let e = err("<xml><l><i><a x=\"1\"/></i></l></xml>");
+        assert!(e.message.contains("attributes"), "{e}");
+
+        let e = err("<xml><l><i><a>1</a>\n<b/><a>2</a></i></l></xml>");
+        assert!(e.message.contains("twice in one item"), "{e}");
+        assert_eq!((e.line, e.element.as_deref()), (Some(2), Some("l.i[0].a")));
+        let e = err("<xml><l><i/></l><l><i/></l></xml>");
+        assert!(e.message.contains("twice"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("l"));
+        let e = err("<xml><l><i/></l><l>1</l></xml>");
+        assert!(e.message.contains("twice"), "{e}");
+
+        let e = err("<xml><l><i><a>&x;</a></i></l></xml>");
+        assert!(e.message.contains("`&x;`"), "{e}");
+        assert_eq!(e.element.as_deref(), Some("l.i[0].a"));
+        let e = err("<xml><l><i><a>1</a></i>");
+        assert!(e.message.contains("ends inside"), "{e}");
+        let e = err("<xml><l><i><a>secret-value<b/></a></i></l></xml>");
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn nested_lists_are_written_as_elements_and_read_back() {
+        let mut original = params(&[("return_code", "SUCCESS"), ("zz", "a]]>b")]);
+        original.insert_list("hblist", vec![receipt("o<1>", "100"), receipt("o2", "200")]);
+        let doc = write(&original).unwrap();
+        assert!(
+            doc.starts_with(
+                "<xml><hblist><hbinfo><amount><![CDATA[100]]></amount><openid><![CDATA[o<1>]]></openid>"
+            ),
+            "{doc}"
+        );
+        assert_eq!(parse(doc.as_bytes()).unwrap(), original);
+
+        let mut bad = Params::new();
+        bad.insert_list("l", vec![("i".to_owned(), params(&[("a b", "1")]))]);
+        let e = write(&bad).unwrap_err();
+        assert_eq!(e.element.as_deref(), Some("l.i[0].a b"));
+        bad.insert_list("l", vec![("1i".to_owned(), Params::new())]);
+        assert_eq!(write(&bad).unwrap_err().element.as_deref(), Some("l.1i[0]"));
+        bad.insert_list(
+            "l",
+            vec![("i".to_owned(), params(&[("a", "x\u{1}secret")]))],
+        );
+        let e = write(&bad).unwrap_err();
+        assert_eq!(e.element.as_deref(), Some("l.i[0].a"));
+        assert!(!e.to_string().contains("secret"), "{e}");
+    }
+
+    #[test]
+    fn canonical_list_text() {
+        let items = [
+            receipt("o&<1>", "100"),
+            ("hbinfo".to_owned(), Params::new()),
+        ];
+        assert_eq!(
+            canonical_list(&items),
+            "<hbinfo><amount>100</amount><openid>o&amp;&lt;1&gt;</openid><rcv_time>2015-04-21 20:00:00</rcv_time></hbinfo><hbinfo></hbinfo>"
+        );
+        assert_eq!(canonical_list(&[]), "");
     }
 
     #[test]
