@@ -307,9 +307,7 @@ impl Parser<'_> {
     }
 
     fn name_of(&self, start: &BytesStart<'_>) -> Result<String, XmlError> {
-        let name = std::str::from_utf8(start.name().as_ref())
-            .map_err(|_| self.error("element name is not UTF-8"))?
-            .to_owned();
+        let name = start.name().as_ref().to_owned();
         if start.attributes().next().is_some() {
             return Err(XmlError {
                 element: Some(name),
@@ -361,15 +359,13 @@ impl Parser<'_> {
                 }
                 Event::End(_) => self.close()?,
                 Event::Text(text) => {
-                    let raw = text
-                        .decode()
-                        .map_err(|e| self.error(format!("bad text: {e}")))?;
+                    // As written: no end-of-line normalisation, so a signed value is checked as
+                    // sent.
+                    let raw = text.into_inner();
                     self.text_content(&raw, true)?;
                 }
                 Event::CData(data) => {
-                    let raw = data
-                        .decode()
-                        .map_err(|e| self.error(format!("bad CDATA: {e}")))?;
+                    let raw = data.into_inner();
                     self.text_content(&raw, false)?;
                 }
                 Event::GeneralRef(reference) => {
@@ -379,9 +375,7 @@ impl Parser<'_> {
                             return Err(self.error("invalid character reference"));
                         }
                         Ok(None) => {
-                            let name = reference
-                                .decode()
-                                .map_err(|e| self.error(format!("bad entity reference: {e}")))?;
+                            let name = reference.into_inner();
                             match resolve_predefined_entity(&name) {
                                 Some(text) => text.to_owned(),
                                 None => {
