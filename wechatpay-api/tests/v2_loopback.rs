@@ -892,3 +892,57 @@ fn error_of_an_unknown_code_keeps_it() {
         Some(&V2ErrorCode::Unknown("NEW_CODE".to_owned()))
     );
 }
+
+/// A verified `SYSTEMERROR` is sent again, signed anew with a fresh nonce, when the call may
+/// be repeated (marked idempotent); an order that is not marked is not sent twice.
+#[tokio::test]
+async fn a_verified_system_error_is_retried_only_for_idempotent_calls() {
+    let server = server();
+    server.v2_route(V2Route::new(HttpMethod::Post, "/pay/unifiedorder").respond(order_answer()));
+    let client = server
+        .v2_client_builder()
+        .app_id(APP_ID)
+        .retry(
+            wechatpay_api::runtime::RetryPolicy::new()
+                .max_retries(2)
+                .initial_backoff(std::time::Duration::from_millis(1)),
+        )
+        .build()
+        .unwrap();
+    let system_error = || V2Misbehavior::BusinessFail {
+        err_code: "SYSTEMERROR".to_owned(),
+        err_code_des: "系统超时".to_owned(),
+    };
+
+    server.v2_misbehave_once(system_error());
+    let answer = call::<UnifiedOrder>(&client)
+        .params(&order())
+        .idempotent()
+        .await
+        .expect("the second attempt succeeds");
+    assert_eq!(answer.prepay_id, order_answer().get("prepay_id").unwrap());
+    let sent = server.v2_requests();
+    assert_eq!(sent.len(), 2);
+    assert_ne!(
+        sent[0].params.get("nonce_str"),
+        sent[1].params.get("nonce_str")
+    );
+
+    server.v2_misbehave_once(system_error());
+    let error = call::<UnifiedOrder>(&client)
+        .params(&order())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            error.as_v2(),
+            Some(V2Error::Business {
+                code: V2ErrorCode::SystemError,
+                verified: true,
+                ..
+            })
+        ),
+        "{error:?}"
+    );
+    assert_eq!(server.v2_requests().len(), 3, "not sent again");
+}
