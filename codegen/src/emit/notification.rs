@@ -438,14 +438,7 @@ pub(super) fn lenient(fields: &mut [Field]) {
     }
     let mut scope = Scope::new();
     for field in fields.iter_mut() {
-        // A v2 numbered template (`coupon_type_$n`) or group keeps the name the front end gave
-        // it (`coupon_type`, `coupon_list`); the wire name would spell the index into it.
-        let name = if field.name.contains('$') {
-            std::mem::take(&mut field.rust_name)
-        } else {
-            field_ident(&field.name)
-        };
-        field.rust_name = scope.unique_field(name);
+        field.rust_name = scope.unique_field(std::mem::take(&mut field.rust_name));
     }
 }
 
