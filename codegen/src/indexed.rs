@@ -36,7 +36,8 @@ pub fn stem(name: &str) -> &str {
 
 /// Groups the templated fields of one XML level; fields without an index are kept as they
 /// are, in order, and each group takes the place of its first member. Rust names of the level
-/// are made unique (groups are named `<common prefix>_list`, else `list_<index>`).
+/// are made unique (a group is named after what its elements are, in the plural: `coupons`,
+/// `refunds`; see [`Indexed::element`]).
 pub fn group(fields: Vec<Field>) -> Result<Vec<Field>, (u32, String)> {
     for field in &fields {
         if field.name.contains('$') && indices(&field.name).is_empty() {
@@ -107,16 +108,12 @@ fn group_field(
     let required = members.iter().any(|(_, f)| f.required);
     let stems: Vec<&str> = members.iter().map(|(_, f)| stem(&f.name)).collect();
     let prefix = common_prefix(&stems);
+    let element = element_noun(&prefix, &stems);
     let indices: Vec<String> = members[0].0[..=depth].to_vec();
     let name = format!("{prefix}${index}");
-    let rust_name = if prefix.is_empty() {
-        format!("list_{index}")
-    } else {
-        field_ident(&format!("{}_list", prefix.trim_end_matches('_')))
-    };
     let fields = level(members, depth + 1)?;
     let mut field = Field::new(&name, FieldType::Array, line);
-    field.rust_name = rust_name;
+    field.rust_name = field_ident(&plural(&element));
     field.items = Some(ItemType::Object);
     field.required = required;
     field.description = format!(
@@ -124,8 +121,50 @@ fn group_field(
         fields.first().map_or("", |f| f.name.as_str())
     );
     field.fields = fields;
-    field.indexed = Some(Indexed { index, indices });
+    field.indexed = Some(Indexed {
+        index,
+        indices,
+        element,
+    });
     Ok(field)
+}
+
+/// What one element of a group is: the templates' common prefix (`coupon_`), else the word
+/// most of their stems share (the first of the most frequent, when it occurs more than once),
+/// else `item`.
+fn element_noun(prefix: &str, stems: &[&str]) -> String {
+    let prefix = prefix.trim_end_matches('_');
+    if !prefix.is_empty() {
+        return prefix.to_owned();
+    }
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for word in stems.iter().flat_map(|stem| stem.split('_')) {
+        match counts.iter_mut().find(|(w, _)| *w == word) {
+            Some((_, count)) => *count += 1,
+            None if !word.is_empty() => counts.push((word, 1)),
+            None => {}
+        }
+    }
+    let best = counts.iter().map(|(_, count)| *count).max().unwrap_or(0);
+    match counts.iter().find(|(_, count)| *count == best) {
+        Some((word, _)) if best > 1 => (*word).to_owned(),
+        _ => "item".to_owned(),
+    }
+}
+
+/// The English plural of a snake_case noun's last word: `coupon` → `coupons`,
+/// `coupon_refund` → `coupon_refunds`, `batch` → `batches`, `entry` → `entries`.
+fn plural(noun: &str) -> String {
+    let consonant_y = noun.len() > 1
+        && noun.ends_with('y')
+        && !noun[..noun.len() - 1].ends_with(['a', 'e', 'i', 'o', 'u']);
+    if consonant_y {
+        format!("{}ies", &noun[..noun.len() - 1])
+    } else if noun.ends_with(['s', 'x', 'z']) || noun.ends_with("ch") || noun.ends_with("sh") {
+        format!("{noun}es")
+    } else {
+        format!("{noun}s")
+    }
 }
 
 /// The longest common prefix of `stems` that ends at a `_` boundary (`coupon_`), or empty.
@@ -179,17 +218,39 @@ mod tests {
         let names: Vec<_> = out.iter().map(|f| f.name.as_str()).collect();
         assert_eq!(names, ["refund_count", "$n", "total_fee"]);
         let n = &out[1];
-        assert_eq!(n.rust_name, "list_n");
+        assert_eq!(n.rust_name, "refunds");
+        assert_eq!(n.indexed.as_ref().unwrap().element, "refund");
         assert_eq!(n.ty, FieldType::Array);
         assert_eq!(n.indexed.as_ref().unwrap().indices, ["n"]);
         let inner: Vec<_> = n.fields.iter().map(|f| f.rust_name.as_str()).collect();
-        assert_eq!(inner, ["refund_id", "coupon_list", "refund_fee"]);
+        assert_eq!(inner, ["refund_id", "coupons", "refund_fee"]);
         let m = &n.fields[1];
         assert_eq!(m.name, "coupon_$m");
         assert_eq!(m.indexed.as_ref().unwrap().index, "m");
         assert_eq!(m.indexed.as_ref().unwrap().indices, ["n", "m"]);
         assert_eq!(m.fields[1].name, "coupon_refund_id_$n_$m");
         assert_eq!(m.fields[1].rust_name, "coupon_refund_id");
+    }
+
+    #[test]
+    fn elements_are_named_by_prefix_then_by_the_shared_word() {
+        assert_eq!(
+            element_noun("coupon_", &["coupon_fee", "coupon_id"]),
+            "coupon"
+        );
+        let refund = ["out_refund_no", "refund_id", "refund_fee", "coupon_type"];
+        assert_eq!(element_noun("", &refund), "refund");
+        assert_eq!(element_noun("", &["openid", "amount"]), "item");
+        for (noun, plural_form) in [
+            ("coupon", "coupons"),
+            ("coupon_refund", "coupon_refunds"),
+            ("batch", "batches"),
+            ("entry", "entries"),
+            ("day", "days"),
+            ("item_no", "item_nos"),
+        ] {
+            assert_eq!(plural(noun), plural_form);
+        }
     }
 
     #[test]

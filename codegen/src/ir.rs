@@ -320,6 +320,12 @@ pub struct Indexed {
     /// element field is its template with each `$n`, `$m` replaced by the zero-based position
     /// (`coupon_refund_id_0_1`).
     pub indices: Vec<String>,
+    /// What one element is, for names (key `element`): the common prefix of the element
+    /// templates (`coupon` of `coupon_id_$n`, `coupon_fee_$n`), else the word most of them
+    /// share (`refund` of `refund_id_$n`, `out_refund_no_$n` …), else `item`. The group's
+    /// `rust_name` is its plural (`coupons`, `refunds`), the element struct is named after it.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub element: String,
 }
 
 /// The structure carried inside a string field, revealed once decoded or decrypted.

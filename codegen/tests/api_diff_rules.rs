@@ -1132,6 +1132,7 @@ fn group(name: &str, templates: Vec<Field>) -> Field {
     field.indexed = Some(Indexed {
         index: "n".to_owned(),
         indices: vec!["n".to_owned()],
+        element: String::new(),
     });
     field
 }

@@ -336,7 +336,7 @@ fn indexed_group_becomes_field() {
 
 #[test]
 fn indexed_group_renamed() {
-    // A template of another prefix joins the group: `coupon_$n` (`coupon_list`) becomes `$n`.
+    // A template of another prefix joins the group: `coupon_$n` (`coupons`) becomes `$n`.
     let joined = edit(
         &orderquery(),
         COUPON_ROWS,

@@ -109,7 +109,7 @@ fn im_table_xml_flags_and_indexed_templates() {
     let items = &op.body.fields[2];
     assert_eq!(items.ty, FieldType::Array);
     assert_eq!(items.items, Some(ItemType::Object));
-    assert_eq!(items.rust_name, "item_no_list");
+    assert_eq!(items.rust_name, "item_nos");
     assert_eq!(names(&items.fields), ["item_no_$n"]);
 
     assert_eq!(op.response.kind, ResponseKind::Xml);
@@ -132,7 +132,7 @@ fn im_table_xml_flags_and_indexed_templates() {
         ["refund_id_$n", "coupon_$m", "refund_fee_$n"]
     );
     let coupons = &refunds.fields[1];
-    assert_eq!(coupons.rust_name, "coupon_list");
+    assert_eq!(coupons.rust_name, "coupons");
     assert_eq!(
         coupons.indexed.as_ref().map(|i| i.index.as_str()),
         Some("m")
@@ -149,9 +149,9 @@ fn im_table_xml_flags_and_indexed_templates() {
     // pins the code of such pages.
     let generated = codegen::emit::generate(&page.operations, Default::default()).unwrap();
     let code = flat(&generated.files["v2/demo.rs"]);
-    assert!(code.contains(r#"list_n : "$n" required Group"#), "{code}");
+    assert!(code.contains(r#"refunds : "$n" required Group"#), "{code}");
     assert!(
-        code.contains(r#"coupon_list : "coupon_$m" required Group"#),
+        code.contains(r#"coupons : "coupon_$m" required Group"#),
         "{code}"
     );
 }

@@ -43,21 +43,21 @@ fn elements(params: &Params) -> Vec<String> {
 fn request_writes_numbered_groups_and_no_envelope() {
     let request = refundquery::PostRequest {
         offset: Some(2),
-        coupon_list: vec![
-            refundquery::PostRequestCouponN {
+        coupons: vec![
+            refundquery::PostRequestCoupon {
                 coupon_fee: Some(5),
-                coupon_id_list: vec![
-                    refundquery::PostRequestCouponNCouponIdM {
+                coupon_ids: vec![
+                    refundquery::PostRequestCouponCouponId {
                         coupon_id: Some("C00".into()),
                     },
-                    refundquery::PostRequestCouponNCouponIdM {
+                    refundquery::PostRequestCouponCouponId {
                         coupon_id: Some("C01".into()),
                     },
                 ],
             },
-            refundquery::PostRequestCouponN {
+            refundquery::PostRequestCoupon {
                 coupon_fee: Some(7),
-                coupon_id_list: vec![],
+                coupon_ids: vec![],
             },
         ],
         ..refundquery::PostRequest::new("R-1", vec![])
@@ -127,21 +127,21 @@ fn answer_reads_numbered_groups_back() {
         decoded.rate.as_ref().map(ToString::to_string).as_deref(),
         Some("6.5123")
     );
-    let refunds = &decoded.list_n;
+    let refunds = &decoded.refunds;
     assert_eq!(refunds.len(), 2);
     assert_eq!(refunds[0].out_refund_no, "R-0");
     assert_eq!(refunds[0].refund_fee, 100);
     assert_eq!(
         refunds[0].refund_status,
-        Some(refundquery::PostResponseNRefundStatusN::Success)
+        Some(refundquery::PostResponseRefundRefundStatus::Success)
     );
     let coupons: Vec<_> = refunds[0]
-        .coupon_refund_list
+        .coupon_refunds
         .iter()
         .map(|c| (c.coupon_refund_id.as_deref(), c.coupon_refund_fee))
         .collect();
     assert_eq!(coupons, [(Some("C00"), Some(30)), (Some("C01"), None)]);
-    assert!(refunds[1].coupon_refund_list.is_empty());
+    assert!(refunds[1].coupon_refunds.is_empty());
 
     // A malformed amount is an error naming its element, never a float.
     let mut bad = answer.clone();

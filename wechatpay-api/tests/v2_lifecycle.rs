@@ -125,7 +125,7 @@ async fn an_order_query_reads_unpaid_and_paid_orders_with_their_vouchers() {
         orderquery::PostResponseTradeState::Notpay
     );
     assert_eq!(unpaid.transaction_id, None);
-    assert!(unpaid.coupon_list.is_empty());
+    assert!(unpaid.coupons.is_empty());
 
     server.v2_route(V2Route::new(HttpMethod::Post, "/pay/orderquery").respond(paid_order()));
     let paid = client.v2().pay().orderquery().post(&query).await.unwrap();
@@ -134,7 +134,7 @@ async fn an_order_query_reads_unpaid_and_paid_orders_with_their_vouchers() {
         orderquery::PostResponseTradeState::Success
     );
     let vouchers: Vec<_> = paid
-        .coupon_list
+        .coupons
         .iter()
         .map(|c| (c.coupon_id.as_deref().unwrap(), c.coupon_fee.unwrap()))
         .collect();
@@ -219,8 +219,8 @@ async fn a_refund_goes_over_mutual_tls_and_reads_its_voucher_refunds() {
         .await
         .unwrap();
     assert_eq!(answer.refund_fee, 10);
-    assert_eq!(answer.coupon_list.len(), 1);
-    assert_eq!(answer.coupon_list[0].coupon_refund_fee, Some(6));
+    assert_eq!(answer.coupons.len(), 1);
+    assert_eq!(answer.coupons[0].coupon_refund_fee, Some(6));
     let recorded = server.v2_requests();
     assert!(recorded[0].client_certificate.is_some());
 }

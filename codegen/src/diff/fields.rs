@@ -145,9 +145,14 @@ impl Matching {
             let Some(index) = n.indexed.as_ref().filter(|_| paired[j].is_none()) else {
                 continue;
             };
-            paired[j] = (0..old.members.len()).find(|&i| {
-                free_old(&paired, i) && old.members[i].0.indexed.as_ref() == Some(index)
-            });
+            // Groups pair by their index, whatever their templates now name them after.
+            paired[j] =
+                (0..old.members.len()).find(|&i| {
+                    free_old(&paired, i)
+                        && old.members[i].0.indexed.as_ref().is_some_and(|o| {
+                            (&o.index, &o.indices) == (&index.index, &index.indices)
+                        })
+                });
         }
         // An old plain field flips into one group; a new plain field comes out of one group.
         let mut flipped: Vec<(usize, usize)> = Vec::new();

@@ -217,7 +217,7 @@ rules! {
         "its Rust type changes from a `Vec` of element structs to a scalar member";
     IndexedGroupRenamed = "indexed-group-renamed", true,
         "a numbered template group's name changes (the common prefix of its templates, e.g. when a template of another prefix joins)",
-        "the `Vec` member named after the group (`coupon_list`) is renamed; element templates added or removed are judged by the field rules";
+        "the `Vec` member named after the group (`coupons`) is renamed; element templates added or removed are judged by the field rules";
     EncryptionAesEcbChanged = "encryption-aes-ecb-changed", true,
         "a field gains or loses the `by-aes-ecb` encryption marker (an APIv2 `req_info`)",
         "the generated type changes between the element's ciphertext `String` and the decrypted struct";

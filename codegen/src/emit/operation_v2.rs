@@ -631,6 +631,7 @@ mod tests {
         group.indexed = Some(Indexed {
             index: "n".into(),
             indices: vec!["n".into()],
+            element: "coupon".into(),
         });
         let (kept, left_out) = flatten(vec![group]);
         assert_eq!(

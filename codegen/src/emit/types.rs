@@ -316,7 +316,14 @@ impl TypeEmitter<'_> {
     }
 
     fn field_type(&mut self, parent: &str, field: &Field) -> RustType {
-        let child_name = format!("{parent}{}", type_ident(&field.name));
+        let child_name = match &field.indexed {
+            // A numbered group's element struct is named after what one element is.
+            Some(indexed) if !indexed.element.is_empty() => {
+                format!("{parent}{}", type_ident(&indexed.element))
+            }
+            // A v2 template (`refund_status_$n`) is named without its index.
+            _ => format!("{parent}{}", type_ident(crate::indexed::stem(&field.name))),
+        };
         if self.role.is_v2() && field.encoded == Some(Encoding::JsonEncode) {
             return self.json_encoded_type(&child_name, field);
         }

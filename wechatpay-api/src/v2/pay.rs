@@ -1059,7 +1059,7 @@ pub mod orderquery {
         /// The elements numbered by `$n` (`coupon_type_$n` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `coupon_type_$n`, `coupon_id_$n`, `coupon_fee_$n` with `$n` = `i` (from 0).
-        pub coupon_list: ::std::vec::Vec<PostResponseCouponN>,
+        pub coupons: ::std::vec::Vec<PostResponseCoupon>,
         /// WeChat Pay order number
         pub transaction_id: ::std::option::Option<::std::string::String>,
         /// Merchant order number
@@ -1092,7 +1092,7 @@ pub mod orderquery {
         optional, settlement_total_fee : "settlement_total_fee" optional, fee_type :
         "fee_type" optional, cash_fee : "cash_fee" optional, cash_fee_type :
         "cash_fee_type" optional, coupon_fee : "coupon_fee" optional, coupon_count :
-        "coupon_count" optional, coupon_list : "coupon_$n" required, transaction_id :
+        "coupon_count" optional, coupons : "coupon_$n" required, transaction_id :
         "transaction_id" optional, out_trade_no : "out_trade_no" required, attach :
         "attach" optional, time_end : "time_end" optional, trade_state_desc :
         "trade_state_desc" required, promotion_detail : "promotion_detail" optional,
@@ -1113,7 +1113,7 @@ pub mod orderquery {
         "settlement_total_fee" optional Text, fee_type : "fee_type" optional Text,
         cash_fee : "cash_fee" optional Text, cash_fee_type : "cash_fee_type" optional
         Text, coupon_fee : "coupon_fee" optional Text, coupon_count : "coupon_count"
-        optional Text, coupon_list : "coupon_$n" required Group, transaction_id :
+        optional Text, coupons : "coupon_$n" required Group, transaction_id :
         "transaction_id" optional Text, out_trade_no : "out_trade_no" required Text,
         attach : "attach" optional Text, time_end : "time_end" optional Text,
         trade_state_desc : "trade_state_desc" required Text, promotion_detail :
@@ -1162,7 +1162,7 @@ pub mod orderquery {
     );
     /// The elements numbered by `$n` (`coupon_type_$n` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostResponseCouponN {
+    pub struct PostResponseCoupon {
         /// Kind of the n-th voucher (from 0)
         pub coupon_type: ::std::option::Option<::std::string::String>,
         /// ID of the n-th voucher
@@ -1171,11 +1171,11 @@ pub mod orderquery {
         pub coupon_fee: ::std::option::Option<i64>,
     }
     ::wechatpay_api::impl_serde!(
-        PostResponseCouponN { coupon_type : "coupon_type_$n" optional, coupon_id :
+        PostResponseCoupon { coupon_type : "coupon_type_$n" optional, coupon_id :
         "coupon_id_$n" optional, coupon_fee : "coupon_fee_$n" optional }
     );
     ::wechatpay_api::impl_params!(
-        PostResponseCouponN { coupon_type : "coupon_type_$n" optional Text, coupon_id :
+        PostResponseCoupon { coupon_type : "coupon_type_$n" optional Text, coupon_id :
         "coupon_id_$n" optional Text, coupon_fee : "coupon_fee_$n" optional Text }
     );
     /// Promotions applied, as a JSON text
@@ -1381,7 +1381,7 @@ pub mod refundquery {
         /// The elements numbered by `$n` (`out_refund_no_$n` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `out_refund_no_$n`, `refund_id_$n`, `refund_channel_$n`, `refund_fee_$n`, `settlement_refund_fee_$n`, `coupon_refund_fee_$n`, `coupon_refund_count_$n`, `refund_status_$n`, `refund_account_$n`, `refund_recv_accout_$n`, `refund_success_time_$n` with `$n` = `i` (from 0).
-        pub list_n: ::std::vec::Vec<PostResponseN>,
+        pub refunds: ::std::vec::Vec<PostResponseRefund>,
     }
     ::wechatpay_api::impl_serde!(
         PostResponse { return_code : "return_code" required, return_msg : "return_msg"
@@ -1393,7 +1393,7 @@ pub mod refundquery {
         "transaction_id" required, out_trade_no : "out_trade_no" required, total_fee :
         "total_fee" required, settlement_total_fee : "settlement_total_fee" optional,
         fee_type : "fee_type" optional, cash_fee : "cash_fee" required, refund_count :
-        "refund_count" required, list_n : "$n" required }
+        "refund_count" required, refunds : "$n" required }
     );
     ::wechatpay_api::impl_params!(
         PostResponse { return_code : "return_code" required Text, return_msg :
@@ -1406,7 +1406,7 @@ pub mod refundquery {
         Text, out_trade_no : "out_trade_no" required Text, total_fee : "total_fee"
         required Text, settlement_total_fee : "settlement_total_fee" optional Text,
         fee_type : "fee_type" optional Text, cash_fee : "cash_fee" required Text,
-        refund_count : "refund_count" required Text, list_n : "$n" required Group }
+        refund_count : "refund_count" required Text, refunds : "$n" required Group }
     );
     /// Protocol status of the call
     /// `SUCCESS` | `FAIL` 枚举值之一
@@ -1416,7 +1416,7 @@ pub mod refundquery {
     pub type PostResponseResultCode = super::closeorder::PostResponseReturnCode;
     /// The elements numbered by `$n` (`out_refund_no_$n` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostResponseN {
+    pub struct PostResponseRefund {
         /// Merchant number of the n-th refund (from 0)
         pub out_refund_no: ::std::string::String,
         /// WeChat Pay number of the n-th refund
@@ -1430,7 +1430,7 @@ pub mod refundquery {
         /// The elements numbered by `$m` (`coupon_type_$n_$m` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `coupon_type_$n_$m`, `coupon_refund_id_$n_$m`, `coupon_refund_fee_$n_$m` with `$m` = `i` (from 0).
-        pub coupon_list: ::std::vec::Vec<PostResponseNCouponM>,
+        pub coupons: ::std::vec::Vec<PostResponseRefundCoupon>,
         /// Voucher part of the n-th refund, in fen
         pub coupon_refund_fee: ::std::option::Option<i64>,
         /// Number of vouchers refunded by the n-th refund
@@ -1445,10 +1445,10 @@ pub mod refundquery {
         pub refund_success_time: ::std::option::Option<::std::string::String>,
     }
     ::wechatpay_api::impl_serde!(
-        PostResponseN { out_refund_no : "out_refund_no_$n" required, refund_id :
+        PostResponseRefund { out_refund_no : "out_refund_no_$n" required, refund_id :
         "refund_id_$n" required, refund_channel : "refund_channel_$n" optional,
         refund_fee : "refund_fee_$n" required, settlement_refund_fee :
-        "settlement_refund_fee_$n" optional, coupon_list : "coupon_$m" required,
+        "settlement_refund_fee_$n" optional, coupons : "coupon_$m" required,
         coupon_refund_fee : "coupon_refund_fee_$n" optional, coupon_refund_count :
         "coupon_refund_count_$n" optional, refund_status : "refund_status_$n" required,
         refund_account : "refund_account_$n" optional, refund_recv_accout :
@@ -1456,19 +1456,19 @@ pub mod refundquery {
         optional }
     );
     ::wechatpay_api::impl_params!(
-        PostResponseN { out_refund_no : "out_refund_no_$n" required Text, refund_id :
-        "refund_id_$n" required Text, refund_channel : "refund_channel_$n" optional Text,
-        refund_fee : "refund_fee_$n" required Text, settlement_refund_fee :
-        "settlement_refund_fee_$n" optional Text, coupon_list : "coupon_$m" required
-        Group, coupon_refund_fee : "coupon_refund_fee_$n" optional Text,
-        coupon_refund_count : "coupon_refund_count_$n" optional Text, refund_status :
-        "refund_status_$n" required Text, refund_account : "refund_account_$n" optional
-        Text, refund_recv_accout : "refund_recv_accout_$n" required Text,
-        refund_success_time : "refund_success_time_$n" optional Text }
+        PostResponseRefund { out_refund_no : "out_refund_no_$n" required Text, refund_id
+        : "refund_id_$n" required Text, refund_channel : "refund_channel_$n" optional
+        Text, refund_fee : "refund_fee_$n" required Text, settlement_refund_fee :
+        "settlement_refund_fee_$n" optional Text, coupons : "coupon_$m" required Group,
+        coupon_refund_fee : "coupon_refund_fee_$n" optional Text, coupon_refund_count :
+        "coupon_refund_count_$n" optional Text, refund_status : "refund_status_$n"
+        required Text, refund_account : "refund_account_$n" optional Text,
+        refund_recv_accout : "refund_recv_accout_$n" required Text, refund_success_time :
+        "refund_success_time_$n" optional Text }
     );
     /// The elements numbered by `$m` (`coupon_type_$n_$m` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostResponseNCouponM {
+    pub struct PostResponseRefundCoupon {
         /// Kind of voucher m of refund n
         pub coupon_type: ::std::option::Option<::std::string::String>,
         /// ID of voucher m of refund n
@@ -1477,12 +1477,12 @@ pub mod refundquery {
         pub coupon_refund_fee: ::std::option::Option<i64>,
     }
     ::wechatpay_api::impl_serde!(
-        PostResponseNCouponM { coupon_type : "coupon_type_$n_$m" optional,
+        PostResponseRefundCoupon { coupon_type : "coupon_type_$n_$m" optional,
         coupon_refund_id : "coupon_refund_id_$n_$m" optional, coupon_refund_fee :
         "coupon_refund_fee_$n_$m" optional }
     );
     ::wechatpay_api::impl_params!(
-        PostResponseNCouponM { coupon_type : "coupon_type_$n_$m" optional Text,
+        PostResponseRefundCoupon { coupon_type : "coupon_type_$n_$m" optional Text,
         coupon_refund_id : "coupon_refund_id_$n_$m" optional Text, coupon_refund_fee :
         "coupon_refund_fee_$n_$m" optional Text }
     );

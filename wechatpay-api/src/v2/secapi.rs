@@ -236,7 +236,7 @@ pub mod pay {
             /// The elements numbered by `$n` (`coupon_type_$n` …), zero-based on the wire.
             ///
             /// A numbered group: element `i` is the elements `coupon_type_$n`, `coupon_refund_fee_$n`, `coupon_refund_id_$n` with `$n` = `i` (from 0).
-            pub coupon_list: ::std::vec::Vec<PostResponseCouponN>,
+            pub coupons: ::std::vec::Vec<PostResponseCoupon>,
             /// Voucher part of the refund in fen
             pub coupon_refund_fee: ::std::option::Option<i64>,
             /// Number of vouchers refunded
@@ -255,7 +255,7 @@ pub mod pay {
             "total_fee" required, settlement_total_fee : "settlement_total_fee" optional,
             fee_type : "fee_type" optional, cash_fee : "cash_fee" required, cash_fee_type
             : "cash_fee_type" optional, cash_refund_fee : "cash_refund_fee" optional,
-            coupon_list : "coupon_$n" required, coupon_refund_fee : "coupon_refund_fee"
+            coupons : "coupon_$n" required, coupon_refund_fee : "coupon_refund_fee"
             optional, coupon_refund_count : "coupon_refund_count" optional }
         );
         ::wechatpay_api::impl_params!(
@@ -272,7 +272,7 @@ pub mod pay {
             total_fee : "total_fee" required Text, settlement_total_fee :
             "settlement_total_fee" optional Text, fee_type : "fee_type" optional Text,
             cash_fee : "cash_fee" required Text, cash_fee_type : "cash_fee_type" optional
-            Text, cash_refund_fee : "cash_refund_fee" optional Text, coupon_list :
+            Text, cash_refund_fee : "cash_refund_fee" optional Text, coupons :
             "coupon_$n" required Group, coupon_refund_fee : "coupon_refund_fee" optional
             Text, coupon_refund_count : "coupon_refund_count" optional Text }
         );
@@ -296,7 +296,7 @@ pub mod pay {
         pub type PostResponseResultCode = PostResponseReturnCode;
         /// The elements numbered by `$n` (`coupon_type_$n` …), zero-based on the wire.
         #[derive(Clone, Default)]
-        pub struct PostResponseCouponN {
+        pub struct PostResponseCoupon {
             /// Kind of the n-th refunded voucher (from 0)
             pub coupon_type: ::std::option::Option<::std::string::String>,
             /// Amount refunded to the n-th voucher, in fen
@@ -305,12 +305,12 @@ pub mod pay {
             pub coupon_refund_id: ::std::option::Option<::std::string::String>,
         }
         ::wechatpay_api::impl_serde!(
-            PostResponseCouponN { coupon_type : "coupon_type_$n" optional,
+            PostResponseCoupon { coupon_type : "coupon_type_$n" optional,
             coupon_refund_fee : "coupon_refund_fee_$n" optional, coupon_refund_id :
             "coupon_refund_id_$n" optional }
         );
         ::wechatpay_api::impl_params!(
-            PostResponseCouponN { coupon_type : "coupon_type_$n" optional Text,
+            PostResponseCoupon { coupon_type : "coupon_type_$n" optional Text,
             coupon_refund_fee : "coupon_refund_fee_$n" optional Text, coupon_refund_id :
             "coupon_refund_id_$n" optional Text }
         );

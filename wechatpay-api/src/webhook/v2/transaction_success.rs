@@ -63,7 +63,7 @@ pub struct Envelope {
     /// The elements numbered by `$n` (`coupon_type_$n` …), zero-based on the wire.
     ///
     /// A numbered group: element `i` is the elements `coupon_type_$n`, `coupon_id_$n` with `$n` = `i` (from 0).
-    pub coupon_list: ::std::vec::Vec<EnvelopeCouponN>,
+    pub coupons: ::std::vec::Vec<EnvelopeCoupon>,
     /// Payment type of the order
     /// `JSAPI` | `NATIVE` | `APP` | `MWEB` | `PAP` 枚举值之一
     pub trade_type: ::std::option::Option<EnvelopeTradeType>,
@@ -86,10 +86,10 @@ pub struct Envelope {
     out_trade_no : "out_trade_no" optional, result_code : "result_code" optional,
     return_code : "return_code" optional, sign : "sign" optional, time_end : "time_end"
     optional, total_fee : "total_fee" optional, coupon_fee : "coupon_fee" optional,
-    coupon_count : "coupon_count" optional, coupon_list : "coupon_$n" required,
-    trade_type : "trade_type" optional, transaction_id : "transaction_id" optional,
-    contract_id : "contract_id" optional, user_repaid : "user_repaid" optional,
-    trade_state : "trade_state" optional }
+    coupon_count : "coupon_count" optional, coupons : "coupon_$n" required, trade_type :
+    "trade_type" optional, transaction_id : "transaction_id" optional, contract_id :
+    "contract_id" optional, user_repaid : "user_repaid" optional, trade_state :
+    "trade_state" optional }
 );
 ::wechatpay_api::impl_params!(
     Envelope { appid : "appid" optional Text, attach : "attach" optional Text, bank_type
@@ -100,7 +100,7 @@ pub struct Envelope {
     "out_trade_no" optional Text, result_code : "result_code" optional Text, return_code
     : "return_code" optional Text, sign : "sign" optional Text, time_end : "time_end"
     optional Text, total_fee : "total_fee" optional Text, coupon_fee : "coupon_fee"
-    optional Text, coupon_count : "coupon_count" optional Text, coupon_list : "coupon_$n"
+    optional Text, coupon_count : "coupon_count" optional Text, coupons : "coupon_$n"
     required Group, trade_type : "trade_type" optional Text, transaction_id :
     "transaction_id" optional Text, contract_id : "contract_id" optional Text,
     user_repaid : "user_repaid" optional Text, trade_state : "trade_state" optional Text
@@ -151,18 +151,18 @@ pub enum EnvelopeReturnCode {
 );
 /// The elements numbered by `$n` (`coupon_type_$n` …), zero-based on the wire.
 #[derive(Clone, Default)]
-pub struct EnvelopeCouponN {
+pub struct EnvelopeCoupon {
     /// Kind of the n-th voucher (from 0)
     pub coupon_type: ::std::option::Option<::std::string::String>,
     /// ID of the n-th voucher
     pub coupon_id: ::std::option::Option<::std::string::String>,
 }
 ::wechatpay_api::impl_serde!(
-    EnvelopeCouponN { coupon_type : "coupon_type_$n" optional, coupon_id : "coupon_id_$n"
+    EnvelopeCoupon { coupon_type : "coupon_type_$n" optional, coupon_id : "coupon_id_$n"
     optional }
 );
 ::wechatpay_api::impl_params!(
-    EnvelopeCouponN { coupon_type : "coupon_type_$n" optional Text, coupon_id :
+    EnvelopeCoupon { coupon_type : "coupon_type_$n" optional Text, coupon_id :
     "coupon_id_$n" optional Text }
 );
 /// Payment type of the order

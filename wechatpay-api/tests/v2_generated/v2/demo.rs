@@ -292,78 +292,76 @@ pub mod refundquery {
         /// The elements numbered by `$n` (`coupon_fee_$n` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `coupon_fee_$n` with `$n` = `i` (from 0).
-        pub coupon_list: ::std::vec::Vec<PostRequestCouponN>,
+        pub coupons: ::std::vec::Vec<PostRequestCoupon>,
     }
     ::wechatpay_api::impl_serialize!(
         PostRequest { appid : "appid" optional, out_refund_no : "out_refund_no" required,
-        offset : "offset" optional, coupon_list : "coupon_$n" required }
+        offset : "offset" optional, coupons : "coupon_$n" required }
     );
     ::wechatpay_api::impl_params!(
         PostRequest { appid : "appid" optional Text, out_refund_no : "out_refund_no"
-        required Text, offset : "offset" optional Text, coupon_list : "coupon_$n"
-        required Group }
+        required Text, offset : "offset" optional Text, coupons : "coupon_$n" required
+        Group }
     );
     impl PostRequest {
-        /// Creates a `PostRequest` from its required fields, in wire order: `out_refund_no`, `coupon_list`.
+        /// Creates a `PostRequest` from its required fields, in wire order: `out_refund_no`, `coupons`.
         ///
         /// The optional fields start as `None`: set them on the value, or write `PostRequest { field: Some(…), ..PostRequest::new(…) }`.
         pub fn new(
             out_refund_no: impl ::std::convert::Into<::std::string::String>,
-            coupon_list: ::std::vec::Vec<PostRequestCouponN>,
+            coupons: ::std::vec::Vec<PostRequestCoupon>,
         ) -> Self {
             Self {
                 appid: ::std::option::Option::None,
                 out_refund_no: out_refund_no.into(),
                 offset: ::std::option::Option::None,
-                coupon_list,
+                coupons,
             }
         }
     }
     /// The elements numbered by `$n` (`coupon_fee_$n` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostRequestCouponN {
+    pub struct PostRequestCoupon {
         /// Coupon amount of refund `n`, in fen
         pub coupon_fee: ::std::option::Option<i64>,
         /// The elements numbered by `$m` (`coupon_id_$n_$m` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `coupon_id_$n_$m` with `$m` = `i` (from 0).
-        pub coupon_id_list: ::std::vec::Vec<PostRequestCouponNCouponIdM>,
+        pub coupon_ids: ::std::vec::Vec<PostRequestCouponCouponId>,
     }
     ::wechatpay_api::impl_serialize!(
-        PostRequestCouponN { coupon_fee : "coupon_fee_$n" optional, coupon_id_list :
+        PostRequestCoupon { coupon_fee : "coupon_fee_$n" optional, coupon_ids :
         "coupon_id_$m" required }
     );
     ::wechatpay_api::impl_params!(
-        PostRequestCouponN { coupon_fee : "coupon_fee_$n" optional Text, coupon_id_list :
+        PostRequestCoupon { coupon_fee : "coupon_fee_$n" optional Text, coupon_ids :
         "coupon_id_$m" required Group }
     );
-    impl PostRequestCouponN {
-        /// Creates a `PostRequestCouponN` from its required fields, in wire order: `coupon_id_list`.
+    impl PostRequestCoupon {
+        /// Creates a `PostRequestCoupon` from its required fields, in wire order: `coupon_ids`.
         ///
-        /// The optional fields start as `None`: set them on the value, or write `PostRequestCouponN { field: Some(…), ..PostRequestCouponN::new(…) }`.
-        pub fn new(
-            coupon_id_list: ::std::vec::Vec<PostRequestCouponNCouponIdM>,
-        ) -> Self {
+        /// The optional fields start as `None`: set them on the value, or write `PostRequestCoupon { field: Some(…), ..PostRequestCoupon::new(…) }`.
+        pub fn new(coupon_ids: ::std::vec::Vec<PostRequestCouponCouponId>) -> Self {
             Self {
                 coupon_fee: ::std::option::Option::None,
-                coupon_id_list,
+                coupon_ids,
             }
         }
     }
     /// The elements numbered by `$m` (`coupon_id_$n_$m` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostRequestCouponNCouponIdM {
+    pub struct PostRequestCouponCouponId {
         /// Coupon `m` of refund `n`
         pub coupon_id: ::std::option::Option<::std::string::String>,
     }
     ::wechatpay_api::impl_serialize!(
-        PostRequestCouponNCouponIdM { coupon_id : "coupon_id_$n_$m" optional }
+        PostRequestCouponCouponId { coupon_id : "coupon_id_$n_$m" optional }
     );
     ::wechatpay_api::impl_params!(
-        PostRequestCouponNCouponIdM { coupon_id : "coupon_id_$n_$m" optional Text }
+        PostRequestCouponCouponId { coupon_id : "coupon_id_$n_$m" optional Text }
     );
-    impl PostRequestCouponNCouponIdM {
-        /// Creates a `PostRequestCouponNCouponIdM` with every field `None` (all are optional), like `PostRequestCouponNCouponIdM::default()`.
+    impl PostRequestCouponCouponId {
+        /// Creates a `PostRequestCouponCouponId` with every field `None` (all are optional), like `PostRequestCouponCouponId::default()`.
         pub fn new() -> Self {
             Self {
                 coupon_id: ::std::option::Option::None,
@@ -386,7 +384,7 @@ pub mod refundquery {
         /// The elements numbered by `$n` (`out_refund_no_$n` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `out_refund_no_$n`, `refund_fee_$n`, `refund_status_$n` with `$n` = `i` (from 0).
-        pub list_n: ::std::vec::Vec<PostResponseN>,
+        pub refunds: ::std::vec::Vec<PostResponseRefund>,
         /// Cash amount, in fen
         pub cash_fee: ::std::option::Option<i64>,
         /// Exchange rate
@@ -395,13 +393,13 @@ pub mod refundquery {
     ::wechatpay_api::impl_serde!(
         PostResponse { return_code : "return_code" required, return_msg : "return_msg"
         optional, result_code : "result_code" required, refund_count : "refund_count"
-        required, list_n : "$n" required, cash_fee : "cash_fee" optional, rate : "rate"
+        required, refunds : "$n" required, cash_fee : "cash_fee" optional, rate : "rate"
         optional }
     );
     ::wechatpay_api::impl_params!(
         PostResponse { return_code : "return_code" required Text, return_msg :
         "return_msg" optional Text, result_code : "result_code" required Text,
-        refund_count : "refund_count" required Text, list_n : "$n" required Group,
+        refund_count : "refund_count" required Text, refunds : "$n" required Group,
         cash_fee : "cash_fee" optional Text, rate : "rate" optional Text }
     );
     /// Return code
@@ -412,34 +410,34 @@ pub mod refundquery {
     pub type PostResponseResultCode = super::paybank::PostResponseReturnCode;
     /// The elements numbered by `$n` (`out_refund_no_$n` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostResponseN {
+    pub struct PostResponseRefund {
         /// Merchant refund number of refund `n`
         pub out_refund_no: ::std::string::String,
         /// Refund amount, in fen
         pub refund_fee: i64,
         /// Refund status
         /// `SUCCESS` | `PROCESSING` 枚举值之一
-        pub refund_status: ::std::option::Option<PostResponseNRefundStatusN>,
+        pub refund_status: ::std::option::Option<PostResponseRefundRefundStatus>,
         /// The elements numbered by `$m` (`coupon_refund_id_$n_$m` …), zero-based on the wire.
         ///
         /// A numbered group: element `i` is the elements `coupon_refund_id_$n_$m`, `coupon_refund_fee_$n_$m` with `$m` = `i` (from 0).
-        pub coupon_refund_list: ::std::vec::Vec<PostResponseNCouponRefundM>,
+        pub coupon_refunds: ::std::vec::Vec<PostResponseRefundCouponRefund>,
     }
     ::wechatpay_api::impl_serde!(
-        PostResponseN { out_refund_no : "out_refund_no_$n" required, refund_fee :
+        PostResponseRefund { out_refund_no : "out_refund_no_$n" required, refund_fee :
         "refund_fee_$n" required, refund_status : "refund_status_$n" optional,
-        coupon_refund_list : "coupon_refund_$m" required }
+        coupon_refunds : "coupon_refund_$m" required }
     );
     ::wechatpay_api::impl_params!(
-        PostResponseN { out_refund_no : "out_refund_no_$n" required Text, refund_fee :
-        "refund_fee_$n" required Text, refund_status : "refund_status_$n" optional Text,
-        coupon_refund_list : "coupon_refund_$m" required Group }
+        PostResponseRefund { out_refund_no : "out_refund_no_$n" required Text, refund_fee
+        : "refund_fee_$n" required Text, refund_status : "refund_status_$n" optional
+        Text, coupon_refunds : "coupon_refund_$m" required Group }
     );
     /// Refund status
     /// `SUCCESS` | `PROCESSING` 枚举值之一
     #[derive(Clone, Debug, PartialEq, Eq, Hash)]
     #[non_exhaustive]
-    pub enum PostResponseNRefundStatusN {
+    pub enum PostResponseRefundRefundStatus {
         /// `SUCCESS`
         Success,
         /// `PROCESSING`
@@ -448,23 +446,23 @@ pub mod refundquery {
         Unknown(::std::string::String),
     }
     ::wechatpay_api::impl_string_enum!(
-        PostResponseNRefundStatusN { Success = "SUCCESS", Processing = "PROCESSING" }
+        PostResponseRefundRefundStatus { Success = "SUCCESS", Processing = "PROCESSING" }
     );
     /// The elements numbered by `$m` (`coupon_refund_id_$n_$m` …), zero-based on the wire.
     #[derive(Clone, Default)]
-    pub struct PostResponseNCouponRefundM {
+    pub struct PostResponseRefundCouponRefund {
         /// Coupon `m` of refund `n`
         pub coupon_refund_id: ::std::option::Option<::std::string::String>,
         /// Coupon amount, in fen
         pub coupon_refund_fee: ::std::option::Option<i64>,
     }
     ::wechatpay_api::impl_serde!(
-        PostResponseNCouponRefundM { coupon_refund_id : "coupon_refund_id_$n_$m"
+        PostResponseRefundCouponRefund { coupon_refund_id : "coupon_refund_id_$n_$m"
         optional, coupon_refund_fee : "coupon_refund_fee_$n_$m" optional }
     );
     ::wechatpay_api::impl_params!(
-        PostResponseNCouponRefundM { coupon_refund_id : "coupon_refund_id_$n_$m" optional
-        Text, coupon_refund_fee : "coupon_refund_fee_$n_$m" optional Text }
+        PostResponseRefundCouponRefund { coupon_refund_id : "coupon_refund_id_$n_$m"
+        optional Text, coupon_refund_fee : "coupon_refund_fee_$n_$m" optional Text }
     );
     /// `POST /v2/demo/refundquery`: 合成退款查询 (synthetic refund query)
     pub struct Post;
