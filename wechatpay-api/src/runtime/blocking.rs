@@ -18,7 +18,7 @@ use super::error::Error;
 use super::key_store::KeyStore;
 use super::observe::Trace;
 use super::operation::{Call, Decode, Operation};
-use super::retry::{Attempts, Next};
+use super::retry::Attempts;
 
 /// The blocking WeChat Pay client. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -213,13 +213,7 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            let next = attempts.next(&error);
-            trace.failed(&error, next);
-            match next {
-                Next::Stop => return Err(error),
-                Next::FailOver => {}
-                Next::RetryAfter(delay) => std::thread::sleep(delay),
-            }
+            attempts.wait_for_next_blocking(error, trace)?;
         }
     }
 }

@@ -16,7 +16,7 @@ use super::key_store::KeyStore;
 use super::keys::{MerchantPrivateKey, WechatpayKey};
 use super::observe::{Trace, instrument};
 use super::operation::{Call, Decode, HttpMethod, Operation};
-use super::retry::{Attempts, Next, RetryPolicy};
+use super::retry::{Attempts, RetryPolicy};
 
 /// The production API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.mch.weixin.qq.com";
@@ -722,13 +722,7 @@ impl Client {
                 Ok(answer) => return Ok(answer),
                 Err(error) => error,
             };
-            let next = attempts.next(&error);
-            trace.failed(&error, next);
-            match next {
-                Next::Stop => return Err(error),
-                Next::FailOver => {}
-                Next::RetryAfter(delay) => tokio::time::sleep(delay).await,
-            }
+            attempts.wait_for_next(error, trace).await?;
         }
     }
 

@@ -50,6 +50,7 @@
 use std::time::{Duration, Instant};
 
 use super::error::Error;
+use super::observe::Trace;
 use super::operation::HttpMethod;
 
 /// When and how often failed requests are sent again; see the [module docs](self) for what
@@ -212,6 +213,39 @@ impl<'p> Attempts<'p> {
         let left = self.policy.deadline.saturating_sub(self.started.elapsed());
         // An attempt already started gets at least a moment.
         timeout.min(left.max(Duration::from_millis(1)))
+    }
+
+    /// After the failed attempt that ended in `error` (reported to `trace`): the error back
+    /// when no attempt follows, else `Ok` once the pause before the next one is over.
+    pub(crate) async fn wait_for_next(&mut self, error: Error, trace: &Trace) -> Result<(), Error> {
+        if let Some(delay) = self.decide(error, trace)? {
+            tokio::time::sleep(delay).await;
+        }
+        Ok(())
+    }
+
+    /// [`wait_for_next`](Self::wait_for_next), blocking the thread for the pause.
+    #[cfg(feature = "blocking")]
+    pub(crate) fn wait_for_next_blocking(
+        &mut self,
+        error: Error,
+        trace: &Trace,
+    ) -> Result<(), Error> {
+        if let Some(delay) = self.decide(error, trace)? {
+            std::thread::sleep(delay);
+        }
+        Ok(())
+    }
+
+    /// The pause before the next attempt (`None`: send at once), or the error back.
+    fn decide(&mut self, error: Error, trace: &Trace) -> Result<Option<Duration>, Error> {
+        let next = self.next(&error);
+        trace.failed(&error, next);
+        match next {
+            Next::Stop => Err(error),
+            Next::FailOver => Ok(None),
+            Next::RetryAfter(delay) => Ok(Some(delay)),
+        }
     }
 
     /// Decides after `error`.

@@ -12,7 +12,7 @@ use crate::runtime::core::{PreparedRequest, api_error, followed_redirect};
 use crate::runtime::error::{BillError, Error};
 use crate::runtime::observe::{Trace, instrument};
 use crate::runtime::operation::HttpMethod;
-use crate::runtime::retry::{Attempts, Next};
+use crate::runtime::retry::Attempts;
 
 /// The path template of bill downloads, for spans.
 pub(crate) const BILL_DOWNLOAD_PATH: &str = "/v3/billdownload/file";
@@ -71,13 +71,7 @@ impl Client {
                 Ok(response) => break response,
                 Err(error) => error,
             };
-            let next = attempts.next(&error);
-            trace.failed(&error, next);
-            match next {
-                Next::Stop => return Err(error),
-                Next::FailOver => {}
-                Next::RetryAfter(delay) => tokio::time::sleep(delay).await,
-            }
+            attempts.wait_for_next(error, trace).await?;
         };
         let status = response.status().as_u16();
         let request_id = request_id(response.headers()).map(str::to_owned);

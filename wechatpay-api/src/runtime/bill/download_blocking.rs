@@ -14,7 +14,7 @@ use crate::runtime::core::{PreparedRequest, api_error, followed_redirect};
 use crate::runtime::error::Error;
 use crate::runtime::observe::Trace;
 use crate::runtime::operation::HttpMethod;
-use crate::runtime::retry::{Attempts, Next};
+use crate::runtime::retry::Attempts;
 
 #[cfg_attr(docsrs, doc(cfg(feature = "blocking")))]
 impl Client {
@@ -61,13 +61,7 @@ impl Client {
                 Ok(response) => break response,
                 Err(error) => error,
             };
-            let next = attempts.next(&error);
-            trace.failed(&error, next);
-            match next {
-                Next::Stop => return Err(error),
-                Next::FailOver => {}
-                Next::RetryAfter(delay) => std::thread::sleep(delay),
-            }
+            attempts.wait_for_next_blocking(error, trace)?;
         };
         let status = response.status().as_u16();
         let request_id = request_id(response.headers()).map(str::to_owned);

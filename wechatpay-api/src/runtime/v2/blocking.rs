@@ -10,7 +10,7 @@ use crate::runtime::client::WithMeta;
 use crate::runtime::core::{Core, PreparedRequest, followed_redirect, read_body_blocking};
 use crate::runtime::error::Error;
 use crate::runtime::observe::Trace;
-use crate::runtime::retry::{Attempts, Next};
+use crate::runtime::retry::Attempts;
 
 /// One attempt with the blocking client.
 fn attempt(
@@ -59,13 +59,7 @@ pub(crate) fn send(client: &Client, parts: &Parts<'_>, trace: &Trace) -> Result<
             Ok(checked) => return Ok(checked),
             Err(error) => error,
         };
-        let next = attempts.next(&error);
-        trace.failed(&error, next);
-        match next {
-            Next::Stop => return Err(error),
-            Next::FailOver => {}
-            Next::RetryAfter(delay) => std::thread::sleep(delay),
-        }
+        attempts.wait_for_next_blocking(error, trace)?;
     }
 }
 

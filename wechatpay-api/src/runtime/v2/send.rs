@@ -18,7 +18,7 @@ use crate::runtime::core::{Core, PreparedRequest, api_error, followed_redirect, 
 use crate::runtime::error::{ConfigItem, Error};
 use crate::runtime::observe::{Trace, instrument};
 use crate::runtime::operation::FilePart;
-use crate::runtime::retry::{Attempts, Next};
+use crate::runtime::retry::Attempts;
 
 /// Everything each attempt of one v2 call needs.
 pub(crate) struct Parts<'a> {
@@ -197,13 +197,7 @@ pub(crate) async fn send(
             Ok(checked) => return Ok(checked),
             Err(error) => error,
         };
-        let next = attempts.next(&error);
-        trace.failed(&error, next);
-        match next {
-            Next::Stop => return Err(error),
-            Next::FailOver => {}
-            Next::RetryAfter(delay) => tokio::time::sleep(delay).await,
-        }
+        attempts.wait_for_next(error, trace).await?;
     }
 }
 
