@@ -178,7 +178,7 @@ struct Parts {
 /// and the fields decrypted from its `event_ciphertext`/`req_info` element (none when the
 /// notification is not encrypted).
 fn v2_request_parts(table: &Table, source: &str) -> Result<Parts, (u32, String)> {
-    let (headers, body) = headers_and_body(table)?;
+    let (headers, body) = headers_and_body(table, "envelope")?;
     if !body.variants.is_empty() {
         return Err((
             body.line,
@@ -227,8 +227,9 @@ fn v2_request_parts(table: &Table, source: &str) -> Result<Parts, (u32, String)>
     })
 }
 
-/// The `headers` fields and the `body` object of a notification's request table.
-fn headers_and_body(table: &Table) -> Result<(Vec<Field>, Field), (u32, String)> {
+/// The `headers` fields and the `body` object of a notification's request table; `posted`
+/// names what the body is, for the error of a table without one.
+fn headers_and_body(table: &Table, posted: &str) -> Result<(Vec<Field>, Field), (u32, String)> {
     let tree = tree::build(&table.rows)?;
     if let Some(first) = tree.variants.first().and_then(|v| v.first()) {
         return Err((
@@ -258,8 +259,7 @@ fn headers_and_body(table: &Table) -> Result<(Vec<Field>, Field), (u32, String)>
     let Some(body) = body else {
         return Err((
             table.line,
-            "the notification's request table has no `body` object (the posted envelope)"
-                .to_owned(),
+            format!("the notification's request table has no `body` object (the posted {posted})"),
         ));
     };
     Ok((headers, body))
@@ -267,39 +267,7 @@ fn headers_and_body(table: &Table) -> Result<(Vec<Field>, Field), (u32, String)>
 
 /// Splits the request table: `headers`, the `body` envelope, and the decrypted resource.
 fn request_parts(table: &Table) -> Result<Parts, (u32, String)> {
-    let tree = tree::build(&table.rows)?;
-    if let Some(first) = tree.variants.first().and_then(|v| v.first()) {
-        return Err((
-            first.line,
-            "notification variants at the top level are not supported".to_owned(),
-        ));
-    }
-    let mut headers = Vec::new();
-    let mut body = None;
-    for field in tree.fields {
-        match field.name.as_str() {
-            "headers" if field.ty == FieldType::Object => headers = field.fields,
-            "body" if field.ty == FieldType::Object => body = Some(field),
-            "headers" | "body" => {
-                return Err((field.line, format!("`{}` must be an object", field.name)));
-            }
-            other => {
-                return Err((
-                    field.line,
-                    format!(
-                        "top-level row `{other}` of a notification is neither `headers` nor `body`"
-                    ),
-                ));
-            }
-        }
-    }
-    let Some(body) = body else {
-        return Err((
-            table.line,
-            "the notification's request table has no `body` object (the posted JSON envelope)"
-                .to_owned(),
-        ));
-    };
+    let (headers, body) = headers_and_body(table, "JSON envelope")?;
     let body_line = body.line;
     let mut envelope = body.fields;
     if !body.variants.is_empty() {
